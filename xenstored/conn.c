@@ -1,0 +1,427 @@
+/*
+ * Connections: framing on input, a bounded queue on output.  Replies of
+ * one batch of requests are coalesced into few write() calls: output is
+ * flushed at the end of each input batch, and for connections that got
+ * watch events, once after the current loop iteration.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "conn.h"
+#include "framing.h"
+#include "log.h"
+#include "loop.h"
+
+/* A request header and payload, twice, so a batch can be read at once. */
+#define IN_BUF_SIZE	(2 * (sizeof(struct xsd_sockmsg) + XENSTORE_PAYLOAD_MAX))
+#define OUT_CHUNK_SIZE	(64 * 1024)
+
+struct out_chunk {
+	struct out_chunk	*next;
+	size_t			 len;	/* bytes filled */
+	size_t			 off;	/* bytes written */
+	size_t			 cap;
+	char			 data[];
+};
+
+struct connection {
+	unsigned int		 id;
+	unsigned int		 domid;
+	bool			 privileged;
+	bool			 closing;
+	bool			 dirty;		/* on dirty_list */
+	const struct conn_transport *tp;
+	void			*tp_priv;
+	conn_frame_fn		*fn;
+	void			*fn_arg;
+	void			*priv;
+
+	char			 in[IN_BUF_SIZE];
+	size_t			 in_len;
+
+	struct out_chunk	*out_head, *out_tail;
+	size_t			 out_bytes;
+
+	struct connection	*prev, *next;		/* all connections */
+	struct connection	*dprev, *dnext;		/* dirty list */
+};
+
+static struct connection	*conns;
+static unsigned int		 nconns;
+static unsigned int		 next_id = 1;
+static struct connection	*dirty_list;
+static bool			 dirty_flush_queued;
+
+static void	conn_flush(struct connection *);
+
+static void
+dirty_del(struct connection *c)
+{
+	if (!c->dirty)
+		return;
+	if (c->dprev != NULL)
+		c->dprev->dnext = c->dnext;
+	else
+		dirty_list = c->dnext;
+	if (c->dnext != NULL)
+		c->dnext->dprev = c->dprev;
+	c->dirty = false;
+	c->dprev = c->dnext = NULL;
+}
+
+static void
+out_clear(struct connection *c)
+{
+	struct out_chunk *ch;
+
+	while ((ch = c->out_head) != NULL) {
+		c->out_head = ch->next;
+		talloc_free(ch);
+	}
+	c->out_tail = NULL;
+	c->out_bytes = 0;
+}
+
+static int
+conn_destroy(struct connection *c)
+{
+	/* Unlink and account only: the transport's destructor closes. */
+	dirty_del(c);
+	if (c->prev != NULL)
+		c->prev->next = c->next;
+	else
+		conns = c->next;
+	if (c->next != NULL)
+		c->next->prev = c->prev;
+	nconns--;
+	log_trace("DESTROY conn %u", c->id);
+	return 0;
+}
+
+struct connection *
+conn_new(TALLOC_CTX *ctx, const struct conn_transport *tp, void *tp_priv,
+    unsigned int domid, bool privileged, conn_frame_fn *fn, void *arg)
+{
+	struct connection *c;
+
+	c = talloc_zero(ctx, struct connection);
+	if (c == NULL)
+		return NULL;
+	c->id = next_id++;
+	c->domid = domid;
+	c->privileged = privileged;
+	c->tp = tp;
+	c->tp_priv = talloc_steal(c, tp_priv);
+	c->fn = fn;
+	c->fn_arg = arg;
+	c->next = conns;
+	if (conns != NULL)
+		conns->prev = c;
+	conns = c;
+	nconns++;
+	talloc_set_destructor(c, conn_destroy);
+	log_trace("CREATE conn %u %s domid %u", c->id, tp->name, domid);
+	return c;
+}
+
+static void
+free_closed(void *arg)
+{
+	talloc_free(arg);
+}
+
+void
+conn_close(struct connection *c, const char *why)
+{
+	if (c->closing)
+		return;
+	log_debug("conn %u (%s): closing: %s", c->id, c->tp->name, why);
+	log_trace("CLOSE conn %u: %s", c->id, why);
+	c->closing = true;
+	c->tp->stop_read(c->tp_priv);
+	c->tp->want_write(c->tp_priv, false);
+	out_clear(c);
+	dirty_del(c);
+	if (loop_defer(free_closed, c) != 0) {
+		/* Cannot defer: leak it rather than free under the caller. */
+		log_warnx("conn %u: cannot schedule free", c->id);
+	}
+}
+
+bool
+conn_closing(const struct connection *c)
+{
+	return c->closing;
+}
+
+/* Handle the frames complete in the input buffer; false: stop reading. */
+static bool
+parse_frames(struct connection *c)
+{
+	struct xsd_sockmsg hdr;
+	size_t off = 0, total;
+	TALLOC_CTX *req;
+	char *payload;
+
+	/* Work per call is bounded by the buffer: at most IN_BUF_SIZE / 16. */
+	while (!c->closing && c->in_len - off >= FRAME_HDR_LEN) {
+		memcpy(&hdr, c->in + off, FRAME_HDR_LEN);
+		if (framing_check_header(&hdr) != 0) {
+			log_warnx("conn %u: payload of %u bytes is over %u: "
+			    "disconnecting", c->id, hdr.len,
+			    XENSTORE_PAYLOAD_MAX);
+			conn_close(c, "payload too long");
+			return false;
+		}
+		total = FRAME_HDR_LEN + hdr.len;
+		if (c->in_len - off < total)
+			break;
+		req = talloc_new(NULL);
+		payload = req == NULL ? NULL : talloc_size(req, hdr.len + 1);
+		if (payload == NULL) {
+			talloc_free(req);
+			conn_close(c, "out of memory");
+			return false;
+		}
+		memcpy(payload, c->in + off + FRAME_HDR_LEN, hdr.len);
+		payload[hdr.len] = '\0';
+		off += total;
+		log_trace_msg(c->id, "IN", &hdr, payload);
+		c->fn(c, &hdr, payload, req, c->fn_arg);
+		talloc_free(req);
+	}
+	if (off > 0) {
+		memmove(c->in, c->in + off, c->in_len - off);
+		c->in_len -= off;
+	}
+	return !c->closing;
+}
+
+void
+conn_input(struct connection *c)
+{
+	ssize_t n;
+	int err = 0;
+
+	if (c->closing)
+		return;
+	/*
+	 * Read once per event: level-triggered polling brings us back if
+	 * more is waiting, and other peers get their turn meanwhile.
+	 */
+	n = c->tp->read(c->tp_priv, c->in + c->in_len,
+	    sizeof(c->in) - c->in_len, &err);
+	if (n < 0) {
+		if (c->in_len > 0)
+			log_debug("conn %u: closed with %zu bytes of a "
+			    "partial frame", c->id, c->in_len);
+		conn_close(c, err == 0 ? "peer closed" : strerror(err));
+		return;
+	}
+	c->in_len += n;
+	if (!parse_frames(c))
+		return;
+	conn_flush(c);
+}
+
+static void
+conn_flush(struct connection *c)
+{
+	struct out_chunk *ch;
+	ssize_t n;
+	int err = 0;
+
+	dirty_del(c);
+	while ((ch = c->out_head) != NULL) {
+		n = c->tp->write(c->tp_priv, ch->data + ch->off,
+		    ch->len - ch->off, &err);
+		if (n < 0) {
+			conn_close(c, err == 0 ? "peer closed" :
+			    strerror(err));
+			return;
+		}
+		if (n == 0)
+			break;
+		ch->off += n;
+		c->out_bytes -= n;
+		if (ch->off < ch->len)
+			break;
+		c->out_head = ch->next;
+		if (c->out_head == NULL)
+			c->out_tail = NULL;
+		talloc_free(ch);
+	}
+	c->tp->want_write(c->tp_priv, c->out_head != NULL);
+}
+
+void
+conn_output(struct connection *c)
+{
+	if (!c->closing)
+		conn_flush(c);
+}
+
+static void
+flush_dirty(void *arg)
+{
+	(void)arg;
+	dirty_flush_queued = false;
+	while (dirty_list != NULL)
+		conn_flush(dirty_list);
+}
+
+static void
+mark_dirty(struct connection *c)
+{
+	if (c->dirty)
+		return;
+	c->dirty = true;
+	c->dprev = NULL;
+	c->dnext = dirty_list;
+	if (dirty_list != NULL)
+		dirty_list->dprev = c;
+	dirty_list = c;
+	if (!dirty_flush_queued && loop_defer(flush_dirty, NULL) == 0)
+		dirty_flush_queued = true;
+}
+
+static int
+queue_bytes(struct connection *c, const void *buf, size_t len)
+{
+	struct out_chunk *ch = c->out_tail;
+	size_t cap;
+
+	if (ch == NULL || ch->cap - ch->len < len) {
+		cap = len > OUT_CHUNK_SIZE ? len : OUT_CHUNK_SIZE;
+		ch = talloc_size(c, sizeof(*ch) + cap);
+		if (ch == NULL)
+			return ENOMEM;
+		talloc_set_name_const(ch, "struct out_chunk");
+		ch->next = NULL;
+		ch->len = ch->off = 0;
+		ch->cap = cap;
+		if (c->out_tail != NULL)
+			c->out_tail->next = ch;
+		else
+			c->out_head = ch;
+		c->out_tail = ch;
+	}
+	memcpy(ch->data + ch->len, buf, len);
+	ch->len += len;
+	c->out_bytes += len;
+	return 0;
+}
+
+int
+conn_send(struct connection *c, uint32_t type, uint32_t req_id,
+    uint32_t tx_id, const void *payload, size_t len)
+{
+	struct xsd_sockmsg hdr;
+	int err;
+
+	if (c->closing)
+		return EPIPE;
+	if (c->out_bytes + FRAME_HDR_LEN + len > CONN_OUT_MAX) {
+		log_warnx("conn %u: peer does not read its replies "
+		    "(%zu bytes queued): disconnecting", c->id, c->out_bytes);
+		conn_close(c, "output queue full");
+		return ENOSPC;
+	}
+	hdr.type = type;
+	hdr.req_id = req_id;
+	hdr.tx_id = tx_id;
+	hdr.len = len;
+	log_trace_msg(c->id, "OUT", &hdr, payload);
+	if ((err = queue_bytes(c, &hdr, FRAME_HDR_LEN)) != 0 ||
+	    (len > 0 && (err = queue_bytes(c, payload, len)) != 0)) {
+		conn_close(c, "out of memory");
+		return err;
+	}
+	mark_dirty(c);
+	return 0;
+}
+
+int
+conn_send_event(struct connection *c, const char *path, const char *token)
+{
+	size_t plen = strlen(path) + 1, tlen = strlen(token) + 1;
+	char buf[XENSTORE_PAYLOAD_MAX];
+
+	/* Both are bounded by the request that set the watch up. */
+	if (plen + tlen > sizeof(buf))
+		return EINVAL;
+	memcpy(buf, path, plen);
+	memcpy(buf + plen, token, tlen);
+	return conn_send(c, XS_WATCH_EVENT, 0, 0, buf, plen + tlen);
+}
+
+unsigned int
+conn_id(const struct connection *c)
+{
+	return c->id;
+}
+
+unsigned int
+conn_domid(const struct connection *c)
+{
+	return c->domid;
+}
+
+bool
+conn_privileged(const struct connection *c)
+{
+	return c->privileged;
+}
+
+void
+conn_caller(const struct connection *c, struct perm_caller *out)
+{
+	out->domid = c->domid;
+	out->privileged = c->privileged;
+	out->has_target = false;
+	out->target = 0;
+}
+
+void *
+conn_priv(const struct connection *c)
+{
+	return c->priv;
+}
+
+void
+conn_set_priv(struct connection *c, void *priv)
+{
+	c->priv = priv;
+}
+
+size_t
+conn_out_bytes(const struct connection *c)
+{
+	return c->out_bytes;
+}
+
+unsigned int
+conn_count(void)
+{
+	return nconns;
+}
+
+void
+conn_foreach(void (*cb)(struct connection *, void *), void *arg)
+{
+	struct connection *c, *next;
+
+	for (c = conns; c != NULL; c = next) {
+		next = c->next;
+		cb(c, arg);
+	}
+}
+
+void
+conn_free_all(void)
+{
+	while (conns != NULL)
+		talloc_free(conns);
+}

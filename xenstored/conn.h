@@ -1,0 +1,101 @@
+/*
+ * A client connection, whatever its transport: owner of its input buffer,
+ * its bounded output queue and (through talloc) everything the upper
+ * layers hang on it (watches, transactions).  Freed only at a safe point,
+ * after the loop iteration that closed it.
+ */
+#ifndef XSD_CONN_H
+#define XSD_CONN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <talloc.h>
+
+#include "perms.h"
+
+struct connection;
+struct xsd_sockmsg;
+
+/* Most bytes queued for a peer that does not read; then it is dropped. */
+#define CONN_OUT_MAX	(16u * 1024 * 1024)
+
+/* How a connection moves bytes.  priv is the transport's own state. */
+struct conn_transport {
+	const char	*name;
+	/*
+	 * Read or write up to len bytes.  Return the count (> 0), 0 when
+	 * nothing can move now, or -1 with *err set when the peer is gone
+	 * or broken (0 in *err for an orderly close).
+	 */
+	ssize_t		(*read)(void *priv, void *buf, size_t len, int *err);
+	ssize_t		(*write)(void *priv, const void *buf, size_t len,
+			    int *err);
+	/* Ask for conn_output() calls while output is pending. */
+	void		(*want_write)(void *priv, bool on);
+	/* Stop reading (the connection is closing). */
+	void		(*stop_read)(void *priv);
+};
+
+/*
+ * Called for each complete frame.  payload holds hdr->len bytes followed
+ * by a nul (so a string argument at the end is terminated), and is
+ * allocated on req_ctx, which the connection frees after the call.  The
+ * callback may call conn_close() but must not free conn.
+ */
+typedef void conn_frame_fn(struct connection *conn,
+	    const struct xsd_sockmsg *hdr, char *payload, TALLOC_CTX *req_ctx,
+	    void *arg);
+
+/*
+ * New connection for a client of domain domid.  tp_priv (a talloc object)
+ * is stolen by the connection, so a destructor on it can close the
+ * transport when the connection goes.  Allocated on ctx.  NULL: ENOMEM.
+ */
+struct connection *conn_new(TALLOC_CTX *ctx, const struct conn_transport *tp,
+	    void *tp_priv, unsigned int domid, bool privileged,
+	    conn_frame_fn *fn, void *arg);
+
+/* The transport says: bytes can be read / written now. */
+void	conn_input(struct connection *conn);
+void	conn_output(struct connection *conn);
+
+/*
+ * Queue one message.  Returns 0; ENOSPC when the output queue would pass
+ * CONN_OUT_MAX (the connection is then closed); ENOMEM; EPIPE when the
+ * connection is already closing (the message is dropped).
+ */
+int	conn_send(struct connection *conn, uint32_t type, uint32_t req_id,
+	    uint32_t tx_id, const void *payload, size_t len);
+/* Queue a WATCH_EVENT "path\0token\0" (req_id and tx_id 0).  As above. */
+int	conn_send_event(struct connection *conn, const char *path,
+	    const char *token);
+
+/*
+ * Close: stop reading, drop pending output, free the connection after
+ * this loop iteration.  why is logged (verbose).  Idempotent.
+ */
+void	conn_close(struct connection *conn, const char *why);
+bool	conn_closing(const struct connection *conn);
+
+unsigned int conn_id(const struct connection *conn);
+unsigned int conn_domid(const struct connection *conn);
+bool	conn_privileged(const struct connection *conn);
+/* Identity for permission checks. */
+void	conn_caller(const struct connection *conn, struct perm_caller *out);
+
+/* One pointer for the layer that created the connection. */
+void	*conn_priv(const struct connection *conn);
+void	conn_set_priv(struct connection *conn, void *priv);
+
+/* Bytes waiting in the output queue. */
+size_t	conn_out_bytes(const struct connection *conn);
+unsigned int conn_count(void);
+/* Visit every open connection (memreport); cb must not close any. */
+void	conn_foreach(void (*cb)(struct connection *conn, void *arg),
+	    void *arg);
+/* Free every connection now (shutdown). */
+void	conn_free_all(void);
+
+#endif

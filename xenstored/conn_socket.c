@@ -1,0 +1,242 @@
+/*
+ * Unix socket transport: listen, accept, non-blocking read and write.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "conn_socket.h"
+#include "log.h"
+#include "loop.h"
+
+struct socket_listener {
+	int		 fd;
+	char		*path;
+	unsigned int	 domid;
+	conn_frame_fn	*fn;
+	void		*arg;
+	struct loop_fd	*lf;
+	TALLOC_CTX	*conn_ctx;
+};
+
+struct sock_conn {
+	int			 fd;
+	struct loop_fd		*lf;
+	struct connection	*conn;
+};
+
+char *
+socket_default_path(TALLOC_CTX *ctx)
+{
+	const char *s;
+
+	if ((s = getenv("XENSTORED_PATH")) != NULL && *s != '\0')
+		return talloc_strdup(ctx, s);
+	if ((s = getenv("XENSTORED_RUNDIR")) != NULL && *s != '\0')
+		return talloc_asprintf(ctx, "%s/socket", s);
+	return talloc_strdup(ctx, "/run/xenstored/socket");
+}
+
+static ssize_t
+sock_read(void *priv, void *buf, size_t len, int *err)
+{
+	struct sock_conn *sc = priv;
+	ssize_t n;
+
+	n = read(sc->fd, buf, len);
+	if (n > 0)
+		return n;
+	if (n == 0) {
+		*err = 0;
+		return -1;
+	}
+	if (errno == EAGAIN || errno == EINTR)
+		return 0;
+	*err = errno;
+	return -1;
+}
+
+static ssize_t
+sock_write(void *priv, const void *buf, size_t len, int *err)
+{
+	struct sock_conn *sc = priv;
+	ssize_t n;
+
+	n = send(sc->fd, buf, len, MSG_NOSIGNAL);
+	if (n >= 0)
+		return n;
+	if (errno == EAGAIN || errno == EINTR)
+		return 0;
+	*err = errno;
+	return -1;
+}
+
+static void
+sock_want_write(void *priv, bool on)
+{
+	struct sock_conn *sc = priv;
+
+	loop_fd_want_write(sc->lf, on);
+}
+
+static void
+sock_stop_read(void *priv)
+{
+	struct sock_conn *sc = priv;
+
+	loop_fd_want_read(sc->lf, false);
+}
+
+static const struct conn_transport sock_transport = {
+	.name = "socket",
+	.read = sock_read,
+	.write = sock_write,
+	.want_write = sock_want_write,
+	.stop_read = sock_stop_read,
+};
+
+static int
+sock_conn_destroy(struct sock_conn *sc)
+{
+	/* Stop polling before the descriptor number can be reused. */
+	TALLOC_FREE(sc->lf);
+	close(sc->fd);
+	return 0;
+}
+
+static void
+sock_event(int fd, bool writable, void *arg)
+{
+	struct sock_conn *sc = arg;
+
+	(void)fd;
+	if (writable)
+		conn_output(sc->conn);
+	else
+		conn_input(sc->conn);
+}
+
+static void
+accept_event(int fd, bool writable, void *arg)
+{
+	struct socket_listener *l = arg;
+	struct sock_conn *sc;
+	int cfd;
+
+	(void)writable;
+	cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (cfd < 0) {
+		if (errno != EAGAIN && errno != EINTR)
+			log_warn("accept");
+		return;
+	}
+	sc = talloc_zero(NULL, struct sock_conn);
+	if (sc == NULL) {
+		log_warnx("accept: out of memory");
+		close(cfd);
+		return;
+	}
+	sc->fd = cfd;
+	talloc_set_destructor(sc, sock_conn_destroy);
+	sc->conn = conn_new(l->conn_ctx, &sock_transport, sc, l->domid, true,
+	    l->fn, l->arg);
+	if (sc->conn == NULL) {
+		talloc_free(sc);
+		log_warnx("accept: out of memory");
+		return;
+	}
+	sc->lf = loop_fd_add(sc, cfd, sock_event, sc);
+	if (sc->lf == NULL) {
+		log_warnx("accept: out of memory");
+		talloc_free(sc->conn);
+	}
+}
+
+static int
+listener_destroy(struct socket_listener *l)
+{
+	TALLOC_FREE(l->lf);
+	if (l->fd >= 0) {
+		close(l->fd);
+		unlink(l->path);
+	}
+	return 0;
+}
+
+/* Is a daemon answering at path?  Then we must not take it over. */
+static bool
+socket_in_use(const struct sockaddr_un *sun)
+{
+	int fd, rc;
+
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return false;
+	rc = connect(fd, (const struct sockaddr *)sun, sizeof(*sun));
+	close(fd);
+	return rc == 0;
+}
+
+struct socket_listener *
+socket_listen(TALLOC_CTX *ctx, const char *path, unsigned int dom0_domid,
+    conn_frame_fn *fn, void *arg, int *err)
+{
+	struct socket_listener *l;
+	struct sockaddr_un sun;
+	mode_t old;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof(sun.sun_path)) {
+		*err = ENAMETOOLONG;
+		return NULL;
+	}
+	strcpy(sun.sun_path, path);
+	if (socket_in_use(&sun)) {
+		*err = EADDRINUSE;
+		return NULL;
+	}
+	l = talloc_zero(ctx, struct socket_listener);
+	if (l == NULL || (l->path = talloc_strdup(l, path)) == NULL ||
+	    (l->conn_ctx = talloc_named_const(l, 0, "connections")) == NULL) {
+		talloc_free(l);
+		*err = ENOMEM;
+		return NULL;
+	}
+	l->domid = dom0_domid;
+	l->fn = fn;
+	l->arg = arg;
+	l->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (l->fd < 0) {
+		*err = errno;
+		talloc_free(l);
+		return NULL;
+	}
+	talloc_set_destructor(l, listener_destroy);
+	unlink(path);
+	/* Created 0600 from the start: no window with looser modes. */
+	old = umask(0177);
+	if (bind(l->fd, (struct sockaddr *)&sun, sizeof(sun)) != 0) {
+		*err = errno;
+		umask(old);
+		close(l->fd);
+		l->fd = -1;
+		talloc_free(l);
+		return NULL;
+	}
+	umask(old);
+	if (listen(l->fd, 128) != 0 ||
+	    (l->lf = loop_fd_add(l, l->fd, accept_event, l)) == NULL) {
+		*err = l->lf == NULL && errno == 0 ? ENOMEM : errno;
+		talloc_free(l);
+		return NULL;
+	}
+	return l;
+}

@@ -1,0 +1,210 @@
+/*
+ * CONTROL subcommands, as a table.  Their output formats follow Xen's C
+ * xenstored where tools parse them (quota), and are our own otherwise.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "conn.h"
+#include "control.h"
+#include "log.h"
+#include "ops.h"
+#include "quota.h"
+#include "store.h"
+#include "txn.h"
+#include "watch.h"
+
+struct control_cmd {
+	const char	*name;
+	int		(*fn)(struct request *req, const char **args,
+			    unsigned int nargs);
+	const char	*params;
+	unsigned int	 min_args;
+	unsigned int	 max_args;
+};
+
+static TALLOC_CTX	*report_root;
+
+void
+control_init(TALLOC_CTX *root)
+{
+	report_root = root;
+}
+
+static int	ctl_help(struct request *, const char **, unsigned int);
+
+static int
+ctl_check(struct request *req, const char **args, unsigned int nargs)
+{
+	unsigned int problems;
+
+	(void)args;
+	(void)nargs;
+	problems = store_check(req->st);
+	if (problems == 0)
+		return 0;
+	return request_reply_string(req, talloc_asprintf(req->ctx,
+	    "%u problems found, see the log\n", problems));
+}
+
+static int
+ctl_log(struct request *req, const char **args, unsigned int nargs)
+{
+	(void)req;
+	(void)nargs;
+	if (strcmp(args[0], "on") == 0)
+		log_trace_enable(true);
+	else if (strcmp(args[0], "off") == 0)
+		log_trace_enable(false);
+	else
+		return EINVAL;
+	return 0;
+}
+
+static int
+ctl_logfile(struct request *req, const char **args, unsigned int nargs)
+{
+	(void)req;
+	(void)nargs;
+	if (args[0][0] == '\0')
+		return EINVAL;
+	return log_trace_set_file(args[0]);
+}
+
+static int
+ctl_memreport(struct request *req, const char **args, unsigned int nargs)
+{
+	FILE *fp;
+	char *s;
+
+	if (nargs == 1) {
+		if ((fp = fopen(args[0], "we")) == NULL)
+			return errno;
+		talloc_report_full(report_root, fp);
+		fclose(fp);
+		return 0;
+	}
+	s = talloc_asprintf(req->ctx,
+	    "nodes: %u\nconnections: %u\nwatches: %u\ntransactions: %u\n"
+	    "talloc bytes: %zu\ntalloc blocks: %zu\n",
+	    store_count(req->st), conn_count(), watch_count(), txn_count(),
+	    talloc_total_size(report_root), talloc_total_blocks(report_root));
+	return request_reply_string(req, s);
+}
+
+static int
+ctl_print(struct request *req, const char **args, unsigned int nargs)
+{
+	(void)req;
+	(void)nargs;
+	log_info("%s", args[0]);
+	return 0;
+}
+
+static int
+quota_table(struct request *req, bool soft)
+{
+	enum quota_id q;
+	char *s;
+
+	s = talloc_strdup(req->ctx, "Quota settings:\n");
+	for (q = 0; q < QUOTA_COUNT && s != NULL; q++) {
+		if (soft && quota_soft_get(q) == 0 && q != QUOTA_MEMORY)
+			continue;
+		s = talloc_asprintf_append(s, "%-17s: %8u %s\n",
+		    quota_name(q), soft ? quota_soft_get(q) : quota_get(q),
+		    quota_descr(q));
+	}
+	return request_reply_string(req, s);
+}
+
+static int
+quota_set_cmd(const char **args, unsigned int nargs, bool soft)
+{
+	unsigned long v;
+	enum quota_id q;
+
+	if (nargs != 3 || quota_lookup(args[1], &q) != 0 ||
+	    ops_parse_uint(args[2], ~0u, &v) != 0 || v == 0)
+		return EINVAL;
+	if (soft)
+		return quota_soft_set(q, v);
+	quota_set(q, v);
+	return 0;
+}
+
+static int
+ctl_quota(struct request *req, const char **args, unsigned int nargs)
+{
+	unsigned long domid;
+	enum quota_usage u;
+	char *s;
+
+	if (nargs == 0)
+		return quota_table(req, false);
+	if (strcmp(args[0], "set") == 0)
+		return quota_set_cmd(args, nargs, false);
+	if (nargs != 1 || ops_parse_uint(args[0], PERMS_DOMID_MAX, &domid))
+		return EINVAL;
+	s = talloc_asprintf(req->ctx, "Domain %lu:\n", domid);
+	for (u = 0; u < USAGE_COUNT && s != NULL; u++)
+		s = talloc_asprintf_append(s, "%-17s: %8lu\n",
+		    quota_usage_name(u), quota_usage(domid, u));
+	return request_reply_string(req, s);
+}
+
+static int
+ctl_quota_soft(struct request *req, const char **args, unsigned int nargs)
+{
+	if (nargs == 0)
+		return quota_table(req, true);
+	if (strcmp(args[0], "set") == 0)
+		return quota_set_cmd(args, nargs, true);
+	return EINVAL;
+}
+
+static const struct control_cmd cmds[] = {
+	{ "check", ctl_check, "", 0, 0 },
+	{ "log", ctl_log, "on|off", 1, 1 },
+	{ "logfile", ctl_logfile, "<file>", 1, 1 },
+	{ "memreport", ctl_memreport, "[<file>]", 0, 1 },
+	{ "print", ctl_print, "<string>", 1, 1 },
+	{ "quota", ctl_quota, "[set <name> <val>|<domid>]", 0, 3 },
+	{ "quota-soft", ctl_quota_soft, "[set <name> <val>]", 0, 3 },
+	{ "help", ctl_help, "", 0, 0 },
+};
+
+#define NCMDS	(sizeof(cmds) / sizeof(cmds[0]))
+
+static int
+ctl_help(struct request *req, const char **args, unsigned int nargs)
+{
+	unsigned int i;
+	char *s;
+
+	(void)args;
+	(void)nargs;
+	s = talloc_strdup(req->ctx, "");
+	for (i = 0; i < NCMDS && s != NULL; i++)
+		s = talloc_asprintf_append(s, "%s\t%s\n", cmds[i].name,
+		    cmds[i].params);
+	return request_reply_string(req, s);
+}
+
+int
+op_control(struct request *req)
+{
+	unsigned int i, nargs = req->argc - 1;
+
+	for (i = 0; i < NCMDS; i++) {
+		if (strcmp(req->argv[0], cmds[i].name) != 0)
+			continue;
+		if (nargs < cmds[i].min_args || nargs > cmds[i].max_args)
+			return EINVAL;
+		return cmds[i].fn(req, req->argv + 1, nargs);
+	}
+	return EINVAL;
+}

@@ -1,0 +1,27 @@
+# The daemon.  The modules other than main.c form a convenience library so
+# that unit tests link exactly the modules they test.
+noinst_LIBRARIES += xenstored/libxsd.a
+xenstored_libxsd_a_SOURCES = \
+	xenstored/conn.c xenstored/conn.h \
+	xenstored/conn_socket.c xenstored/conn_socket.h \
+	xenstored/control.c xenstored/control.h \
+	xenstored/dispatch.c xenstored/dispatch.h \
+	xenstored/framing.c xenstored/framing.h \
+	xenstored/log.c xenstored/log.h \
+	xenstored/loop.c xenstored/loop.h \
+	xenstored/ops.c xenstored/ops.h \
+	xenstored/path.c xenstored/path.h \
+	xenstored/perms.c xenstored/perms.h \
+	xenstored/quota.c xenstored/quota.h \
+	xenstored/request.h \
+	xenstored/store.c xenstored/store.h \
+	xenstored/txn.c xenstored/txn.h \
+	xenstored/watch.c xenstored/watch.h
+xenstored_libxsd_a_CFLAGS = $(AM_CFLAGS) $(TALLOC_CFLAGS) $(LIBEVENT_CFLAGS) \
+	$(SYSTEMD_CFLAGS)
+
+sbin_PROGRAMS += xenstored/xenstored
+xenstored_xenstored_SOURCES = xenstored/main.c
+xenstored_xenstored_CFLAGS = $(AM_CFLAGS) $(TALLOC_CFLAGS) $(SYSTEMD_CFLAGS)
+xenstored_xenstored_LDADD = xenstored/libxsd.a $(TALLOC_LIBS) \
+	$(LIBEVENT_LIBS) $(SYSTEMD_LIBS)

@@ -1,0 +1,377 @@
+/*
+ * The node tree: a hash table from full path to node (uthash) plus
+ * parent/child links in creation order.  Nodes are talloc children of the
+ * store; the hash's own tables are malloc'd by uthash and freed by the
+ * store's destructor.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include <uthash.h>
+
+#include "log.h"
+#include "path.h"
+#include "store.h"
+
+struct node {
+	char		*path;		/* hash key */
+	const char	*name;		/* last component, inside path */
+	void		*data;
+	size_t		 len;
+	struct perms	 perms;
+	uint64_t	 gen;
+	uint64_t	 child_gen;
+	struct node	*parent;
+	struct node	*first_child, *last_child;
+	struct node	*prev, *next;	/* siblings */
+	unsigned int	 nchildren;
+	size_t		 child_bytes;
+	UT_hash_handle	 hh;
+};
+
+struct store {
+	struct node	*hash;
+	struct node	*root;
+	uint64_t	 gen;
+	unsigned int	 count;
+};
+
+static int
+store_destroy(struct store *st)
+{
+	/* Nodes are talloc children; only the hash tables are ours. */
+	HASH_CLEAR(hh, st->hash);
+	return 0;
+}
+
+uint64_t
+store_next_gen(struct store *st)
+{
+	return ++st->gen;
+}
+
+static struct node *
+node_new(struct store *st, const char *path, const void *data, size_t len,
+    const struct perms *perms)
+{
+	struct node *n;
+
+	n = talloc_zero(st, struct node);
+	if (n == NULL)
+		return NULL;
+	n->path = talloc_strdup(n, path);
+	if (n->path == NULL || perms_copy(n, perms, &n->perms) != 0)
+		goto nomem;
+	if (len > 0 && (n->data = talloc_memdup(n, data, len)) == NULL)
+		goto nomem;
+	n->len = len;
+	n->name = path_basename(n->path);
+	n->gen = n->child_gen = store_next_gen(st);
+	return n;
+nomem:
+	talloc_free(n);
+	return NULL;
+}
+
+struct store *
+store_new(TALLOC_CTX *ctx, const struct perms *root_perms)
+{
+	struct store *st;
+
+	st = talloc_zero(ctx, struct store);
+	if (st == NULL)
+		return NULL;
+	talloc_set_destructor(st, store_destroy);
+	st->root = node_new(st, "/", NULL, 0, root_perms);
+	if (st->root == NULL) {
+		talloc_free(st);
+		return NULL;
+	}
+	st->root->name = "";
+	HASH_ADD_KEYPTR(hh, st->hash, st->root->path, 1, st->root);
+	st->count = 1;
+	return st;
+}
+
+struct node *
+store_lookup(const struct store *st, const char *path)
+{
+	struct node *n;
+
+	HASH_FIND_STR(st->hash, path, n);
+	return n;
+}
+
+unsigned int
+store_count(const struct store *st)
+{
+	return st->count;
+}
+
+struct node *
+store_add(struct store *st, struct node *parent, const char *name,
+    const void *data, size_t len, const struct perms *perms)
+{
+	struct node *n;
+	char *path;
+
+	path = path_join(st, parent->path, name);
+	if (path == NULL)
+		return NULL;
+	n = node_new(st, path, data, len, perms);
+	talloc_free(path);
+	if (n == NULL)
+		return NULL;
+	HASH_ADD_KEYPTR(hh, st->hash, n->path, strlen(n->path), n);
+	n->parent = parent;
+	n->prev = parent->last_child;
+	if (parent->last_child != NULL)
+		parent->last_child->next = n;
+	else
+		parent->first_child = n;
+	parent->last_child = n;
+	parent->nchildren++;
+	parent->child_bytes += strlen(n->name) + 1;
+	parent->child_gen = store_next_gen(st);
+	st->count++;
+	return n;
+}
+
+int
+store_set_data(struct store *st, struct node *n, const void *data, size_t len)
+{
+	void *copy = NULL;
+
+	if (len > 0 && (copy = talloc_memdup(n, data, len)) == NULL)
+		return ENOMEM;
+	talloc_free(n->data);
+	n->data = copy;
+	n->len = len;
+	n->gen = store_next_gen(st);
+	return 0;
+}
+
+int
+store_set_perms(struct store *st, struct node *n, const struct perms *perms)
+{
+	struct perms copy;
+
+	if (perms_copy(n, perms, &copy) != 0)
+		return ENOMEM;
+	talloc_free(n->perms.p);
+	n->perms = copy;
+	n->gen = store_next_gen(st);
+	return 0;
+}
+
+static void
+unlink_child(struct node *n)
+{
+	struct node *p = n->parent;
+
+	if (n->prev != NULL)
+		n->prev->next = n->next;
+	else
+		p->first_child = n->next;
+	if (n->next != NULL)
+		n->next->prev = n->prev;
+	else
+		p->last_child = n->prev;
+	p->nchildren--;
+	p->child_bytes -= strlen(n->name) + 1;
+}
+
+void
+store_remove(struct store *st, struct node *n,
+    void (*cb)(struct node *, void *), void *arg)
+{
+	struct node *parent = n->parent, *cur, *victim;
+
+	unlink_child(n);
+	parent->child_gen = store_next_gen(st);
+	n->parent = NULL;
+
+	/*
+	 * Post-order without recursion: go down to a leaf, free it, and
+	 * continue with what is now its parent's first child.
+	 */
+	cur = n;
+	while (cur != NULL) {
+		while (cur->first_child != NULL)
+			cur = cur->first_child;
+		victim = cur;
+		cur = victim->parent;
+		if (cur != NULL) {
+			cur->first_child = victim->next;
+			if (victim->next != NULL)
+				victim->next->prev = NULL;
+			else
+				cur->last_child = NULL;
+		}
+		if (cb != NULL)
+			cb(victim, arg);
+		HASH_DEL(st->hash, victim);
+		st->count--;
+		talloc_free(victim);
+	}
+}
+
+void
+store_walk(struct node *top, bool (*cb)(struct node *, void *), void *arg)
+{
+	struct node *cur = top;
+
+	while (cur != NULL) {
+		if (cb(cur, arg) && cur->first_child != NULL) {
+			cur = cur->first_child;
+			continue;
+		}
+		/* Next sibling, or the sibling of the nearest ancestor. */
+		while (cur != top && cur->next == NULL)
+			cur = cur->parent;
+		if (cur == top)
+			break;
+		cur = cur->next;
+	}
+}
+
+const char *
+node_path(const struct node *n)
+{
+	return n->path;
+}
+
+const char *
+node_name(const struct node *n)
+{
+	return n->name;
+}
+
+const void *
+node_data(const struct node *n, size_t *len)
+{
+	*len = n->len;
+	return n->data;
+}
+
+const struct perms *
+node_perms(const struct node *n)
+{
+	return &n->perms;
+}
+
+struct node *
+node_parent(const struct node *n)
+{
+	return n->parent;
+}
+
+uint64_t
+node_gen(const struct node *n)
+{
+	return n->gen;
+}
+
+uint64_t
+node_child_gen(const struct node *n)
+{
+	return n->child_gen;
+}
+
+unsigned int
+node_child_count(const struct node *n)
+{
+	return n->nchildren;
+}
+
+size_t
+node_child_bytes(const struct node *n)
+{
+	return n->child_bytes;
+}
+
+char *
+node_children(TALLOC_CTX *ctx, const struct node *n, size_t *len)
+{
+	struct node *c;
+	char *buf;
+	size_t off = 0, l;
+
+	/* One spare byte so that an empty list is not a zero-size alloc. */
+	buf = talloc_size(ctx, n->child_bytes + 1);
+	if (buf == NULL)
+		return NULL;
+	for (c = n->first_child; c != NULL; c = c->next) {
+		l = strlen(c->name) + 1;
+		memcpy(buf + off, c->name, l);
+		off += l;
+	}
+	*len = off;
+	return buf;
+}
+
+struct node *
+node_first_child(const struct node *n)
+{
+	return n->first_child;
+}
+
+struct node *
+node_next_sibling(const struct node *n)
+{
+	return n->next;
+}
+
+struct check_state {
+	const struct store	*st;
+	unsigned int		 seen;
+	unsigned int		 problems;
+};
+
+static bool
+check_node(struct node *n, void *arg)
+{
+	struct check_state *cs = arg;
+	struct node *c;
+	unsigned int count = 0;
+	size_t bytes = 0;
+
+	cs->seen++;
+	if (store_lookup(cs->st, n->path) != n) {
+		log_warnx("check: %s not found by its path", n->path);
+		cs->problems++;
+	}
+	if (n->perms.num == 0) {
+		log_warnx("check: %s has no perms", n->path);
+		cs->problems++;
+	}
+	for (c = n->first_child; c != NULL; c = c->next) {
+		count++;
+		bytes += strlen(c->name) + 1;
+		if (c->parent != n) {
+			log_warnx("check: %s has a wrong parent", c->path);
+			cs->problems++;
+		}
+	}
+	if (count != n->nchildren || bytes != n->child_bytes) {
+		log_warnx("check: %s child counts are wrong", n->path);
+		cs->problems++;
+	}
+	return true;
+}
+
+unsigned int
+store_check(const struct store *st)
+{
+	struct check_state cs = { st, 0, 0 };
+
+	store_walk(st->root, check_node, &cs);
+	if (cs.seen != st->count || HASH_COUNT(st->hash) != st->count) {
+		log_warnx("check: %u nodes reachable, %u counted, %u hashed",
+		    cs.seen, st->count, HASH_COUNT(st->hash));
+		cs.problems++;
+	}
+	return cs.problems;
+}

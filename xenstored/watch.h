@@ -1,0 +1,72 @@
+/*
+ * Watches (docs/misc/xenstore.txt, WATCH / UNWATCH / WATCH_EVENT): a
+ * registry indexed by watched path, so that a change finds its watchers by
+ * walking the changed path's ancestors and, for removals, the watched
+ * paths below it: the cost follows what matches, not the number of
+ * watches.
+ */
+#ifndef XSD_WATCH_H
+#define XSD_WATCH_H
+
+#include <stdbool.h>
+#include <talloc.h>
+
+#include "perms.h"
+
+struct connection;
+struct watch;
+struct watch_list;
+
+/* Depth value meaning "no limit". */
+#define WATCH_DEPTH_ANY	(~0u)
+
+/* Create / free the index (one per daemon).  0 or ENOMEM. */
+int	watch_init(void);
+void	watch_fini(void);
+
+/*
+ * A client's watches, allocated on ctx (its connection): freeing the list
+ * removes them.  NULL: ENOMEM.
+ */
+struct watch_list *watch_list_new(TALLOC_CTX *ctx);
+
+/*
+ * Register a watch of conn on the canonical path (a node path or an
+ * '@' special path) with token, kept on list.  rel_base is the prefix to strip from
+ * event paths ("/local/domain/<domid>") when the client sent a relative
+ * path, else NULL.  depth limits matches to that many levels below path
+ * (WATCH_DEPTH_ANY: none).  The watch is allocated on conn.
+ * The caller queues the initial event (xenstore.txt: "triggered once
+ * straight away") after its reply.
+ * Returns 0, EEXIST (same conn, path and token), E2BIG (watch quota),
+ * ENOMEM.
+ */
+int	watch_add(struct watch_list *list, struct connection *conn, const char *path, const char *token,
+	    const char *rel_base, unsigned int depth);
+
+/* Remove conn's watch on path + token.  Returns 0 or ENOENT. */
+int	watch_remove(struct connection *conn, const char *path,
+	    const char *token);
+
+/* Remove all the watches on list (RESET_WATCHES). */
+void	watch_remove_all(struct watch_list *list);
+
+/*
+ * Fire for a created, modified or permission-changed node: every watch on
+ * path or an ancestor whose depth allows it, and whose connection may
+ * read the node under perms or old_perms (old_perms NULL if unchanged).
+ */
+void	watch_fire(const char *path, const struct perms *perms,
+	    const struct perms *old_perms);
+
+/*
+ * Fire for the removal of path and its subtree: watches on path and its
+ * ancestors get event path "path"; watches on paths below it get their
+ * own path (xenstore.txt, WATCH_EVENT).  perms are the removed node's.
+ */
+void	watch_fire_removed(const char *path, const struct perms *perms);
+
+/* Number of watches registered in total. */
+unsigned int watch_count(void);
+
+#endif
