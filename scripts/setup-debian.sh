@@ -1,0 +1,25 @@
+#!/bin/sh
+# Install what building and testing need on Debian 12.  Runs apt-get as
+# root (through sudo when not root).  Safe to run again.
+set -eu
+
+PKGS="build-essential autoconf automake libtool pkg-config
+libtalloc-dev libevent-dev libsystemd-dev libcunit1-dev uthash-dev
+libxen-dev xenstore-utils xen-utils-4.17 xz-utils"
+
+as_root() {
+	if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+missing=""
+for p in $PKGS; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
+	    grep -q 'install ok installed' || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+	echo "setup: installing:$missing"
+	as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+	# shellcheck disable=SC2086
+	as_root env DEBIAN_FRONTEND=noninteractive \
+	    apt-get install -y -qq --no-install-recommends $missing
+fi

@@ -1,0 +1,48 @@
+#!/bin/sh
+# Everything CI runs: install dependencies, fetch Xen's test-xenstore
+# source, then `make check` in a plain build and in an ASan+UBSan build,
+# then `make distcheck`.  Ends with "N passed, N failed".
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+
+sh scripts/setup-debian.sh
+sh tests/xen/fetch-xen-source.sh
+XEN_SOURCE_DIR=$(sh tests/xen/fetch-xen-source.sh --print-dir)
+export XEN_SOURCE_DIR
+
+# Out-of-tree builds need an unconfigured source tree.
+[ ! -f config.status ] || make distclean >/dev/null
+autoreconf -fi
+jobs=$(nproc)
+pass=0
+fail=0
+
+skip=0
+# count DIR: add the results in DIR's test-suite.log to the totals.
+count() {
+	num() { sed -n "s/^# $1: *//p" "$dir/test-suite.log" | head -1; }
+	[ -f "$dir/test-suite.log" ] || { fail=$((fail + 1)); return; }
+	pass=$((pass + $(num PASS)))
+	fail=$((fail + $(num FAIL) + $(num ERROR) + $(num XPASS)))
+	skip=$((skip + $(num SKIP)))
+}
+
+status=0
+for variant in plain sanitizers; do
+	dir=build-$variant
+	rm -rf "$dir"
+	mkdir "$dir"
+	flags=""
+	[ "$variant" = sanitizers ] && flags=--enable-sanitizers
+	echo "=== make check ($variant)"
+	(cd "$dir" && ../configure -q $flags && make -j"$jobs" &&
+	    make -j"$jobs" check) || status=1
+	count
+done
+
+echo "=== make distcheck"
+(cd build-plain && make -j"$jobs" distcheck) || status=1
+
+echo "tests: $pass passed, $fail failed, $skip skipped"
+exit $status
