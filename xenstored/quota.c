@@ -6,7 +6,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include <uthash.h>
@@ -71,6 +70,7 @@ struct account {
 static unsigned int	 hard[QUOTA_COUNT];
 static unsigned int	 soft[QUOTA_COUNT];
 static struct account	*accounts;
+static TALLOC_CTX	*accounts_ctx;
 
 void
 quota_init(void)
@@ -90,8 +90,8 @@ quota_fini(void)
 
 	HASH_ITER(hh, accounts, a, tmp) {
 		HASH_DEL(accounts, a);
-		free(a);
 	}
+	TALLOC_FREE(accounts_ctx);
 }
 
 unsigned int
@@ -176,7 +176,10 @@ quota_charge(unsigned int domid, enum quota_usage u, long delta)
 	if (a == NULL) {
 		if (delta <= 0)
 			return 0;
-		if ((a = calloc(1, sizeof(*a))) == NULL)
+		if (accounts_ctx == NULL && (accounts_ctx =
+		    talloc_named_const(NULL, 0, "quota accounts")) == NULL)
+			return ENOMEM;
+		if ((a = talloc_zero(accounts_ctx, struct account)) == NULL)
 			return ENOMEM;
 		a->domid = domid;
 		HASH_ADD_INT(accounts, domid, a);
