@@ -142,7 +142,11 @@ perms_for(const struct perm_caller *caller, const struct perms *perms)
 	const unsigned int all = PERM_READ | PERM_WRITE | PERM_OWNER;
 	unsigned int i;
 
-	if (caller->privileged || names_caller(caller, perms->p[0].domid))
+	if (caller->privileged)
+		return all;
+	if (perms->num == 0)
+		return PERM_NONE;	/* no owner: nobody but dom0 */
+	if (names_caller(caller, perms->p[0].domid))
 		return all;
 	for (i = 1; i < perms->num; i++)
 		if (names_caller(caller, perms->p[i].domid))

@@ -562,7 +562,8 @@ txn_apply(struct txn *tx)
 		cur = cur == root ? NULL : cur->next_kid;
 	}
 	for (e = tx->head; e != NULL; e = e->next) {
-		if (e->ev_removed)
+		/* Only nodes that existed outside have a removal to tell. */
+		if (e->ev_removed && e->base_exists)
 			watch_fire_removed(e->path, &e->base_perms);
 		if (e->ev_changed && e->exists)
 			watch_fire(e->path, &e->perms,
@@ -721,14 +722,18 @@ txn_set_perms(struct store *st, struct txn *tx, const char *path,
 	return one_shot_end(own, do_set_perms(tx, path, perms));
 }
 
-/* Remove e and everything below it from the view, iteratively. */
+/*
+ * Remove the node at path and everything below it from the view.  The
+ * whole subtree is touched first (it may hit the transaction-nodes quota)
+ * and only then marked removed, so a failure leaves the view unchanged.
+ */
 static int
 do_rm(struct txn *tx, const char *path)
 {
 	char child[XENSTORE_ABS_PATH_MAX + 2];
-	struct tnode *e, *x, *c, **stack = NULL;
+	struct tnode *e, *c, **all;
 	TALLOC_CTX *tmp;
-	unsigned int depth = 0;
+	unsigned int n = 1, i;
 	char *names;
 	size_t len, off;
 	int err;
@@ -737,35 +742,38 @@ do_rm(struct txn *tx, const char *path)
 		return err;
 	if (!e->exists)
 		return ENOENT;
-	if ((tmp = talloc_new(NULL)) == NULL)
+	if ((tmp = talloc_new(NULL)) == NULL ||
+	    (all = talloc_array(tmp, struct tnode *, 1)) == NULL) {
+		talloc_free(tmp);
 		return ENOMEM;
-	x = e;
-	for (;;) {
-		if ((err = view_children(tx, x, tmp, &names, &len)) != 0)
+	}
+	all[0] = e;
+	/* Breadth first over a growing array: no recursion. */
+	for (i = 0; i < n; i++) {
+		if ((err = view_children(tx, all[i], tmp, &names, &len)) != 0)
 			goto out;
 		for (off = 0; off < len; off += strlen(names + off) + 1) {
-			snprintf(child, sizeof(child), "%s/%s", x->path,
+			snprintf(child, sizeof(child), "%s/%s", all[i]->path,
 			    names + off);
 			if ((err = tnode_get(tx, child, true, &c)) != 0)
 				goto out;
-			stack = talloc_realloc(tmp, stack, struct tnode *,
-			    depth + 1);
-			if (stack == NULL) {
+			all = talloc_realloc(tmp, all, struct tnode *, n + 1);
+			if (all == NULL) {
 				err = ENOMEM;
 				goto out;
 			}
-			stack[depth++] = c;
+			all[n++] = c;
 		}
 		talloc_free(names);
-		x->read_children = true;
-		x->exists = false;
-		x->replaced = true;
-		if (depth == 0)
-			break;
-		x = stack[--depth];
+	}
+	for (i = 0; i < n; i++) {
+		all[i]->read_children = true;
+		all[i]->exists = false;
+		all[i]->replaced = true;
 	}
 	e->parent->view_cgen = store_next_gen(tx->st);
-	e->ev_removed = true;
+	/* A node that never existed outside has no removal to report. */
+	e->ev_removed = e->base_exists;
 out:
 	talloc_free(tmp);
 	return err;

@@ -87,11 +87,17 @@ int	txn_write(struct store *st, struct txn *tx, const char *path,
 	    const void *data, size_t len, bool set_data, int new_owner,
 	    unsigned int creator_domid, bool creator_privileged);
 
-/* Replace the perms of an existing node.  Returns 0, ENOENT, ENOMEM. */
+/*
+ * Replace the perms of an existing node.  Returns 0, ENOENT, ENOSPC
+ * (transaction-nodes quota) or ENOMEM.
+ */
 int	txn_set_perms(struct store *st, struct txn *tx, const char *path,
 	    const struct perms *perms);
 
-/* Remove an existing node (not "/") and its subtree.  0, ENOENT, ENOMEM. */
+/*
+ * Remove an existing node (not "/") and its subtree.  Returns 0, ENOENT,
+ * ENOSPC (transaction-nodes quota; the view is then unchanged) or ENOMEM.
+ */
 int	txn_rm(struct store *st, struct txn *tx, const char *path);
 
 /* Number of open transactions in the daemon. */

@@ -35,7 +35,7 @@ struct watch_list *watch_list_new(TALLOC_CTX *ctx);
  * '@' special path) with token, kept on list.  rel_base is the prefix to strip from
  * event paths ("/local/domain/<domid>") when the client sent a relative
  * path, else NULL.  depth limits matches to that many levels below path
- * (WATCH_DEPTH_ANY: none).  The watch is allocated on conn.
+ * (WATCH_DEPTH_ANY: none).  The watch is allocated on list.
  * The caller queues the initial event (xenstore.txt: "triggered once
  * straight away") after its reply.
  * Returns 0, EEXIST (same conn, path and token), E2BIG (watch quota),
