@@ -282,7 +282,7 @@ op_set_perms(struct request *req)
 			if (strcmp(req->argv[0], special_paths[i]) == 0)
 				break;
 		if (i == 2)
-			return ENOENT;
+			return EINVAL;	/* as Xen's set_perms_special() */
 		if (!conn_privileged(req->conn))
 			return EACCES;
 		talloc_free(special_perms[i].p);

@@ -1,0 +1,59 @@
+#!/bin/sh
+# Path rules of docs/misc/xenstore.txt, seen through the tools: only
+# alphanumerics and -/_@, no // and no trailing /, absolute paths up to
+# 3072 bytes, relative ones up to 2048.  Refused paths create nothing.
+. "$(dirname "$0")/lib.sh"
+
+xs_start
+
+# long_path PREFIX LENGTH: PREFIX followed by /-separated 99-byte segments,
+# exactly LENGTH bytes long.
+long_path()
+{
+	awk -v p="$1" -v n="$2" 'BEGIN {
+		seg = sprintf("%099d", 0); gsub(/0/, "a", seg)
+		s = p
+		while (length(s) + 1 < n) {
+			k = n - length(s) - 1
+			if (k > 99) k = 99
+			s = s (length(s) ? "/" : "") substr(seg, 1, k)
+		}
+		print s
+	}'
+}
+
+for p in '/a b' '/a*b' '/a.b' '/a%b' '/a:b' '/a//b' '/a/' '/bad/' \
+    '//' '/a\b' "/a$(printf '\377')b"; do
+	ko xenstore-write "$p" x
+	ko xenstore-read "$p"
+	ko xenstore-exists "$p"
+done
+# None of those created anything, not even a parent.
+ok xenstore-list /
+assert_eq "children of / after refused writes" tool "$out"
+
+# The allowed punctuation.
+ok xenstore-write /ok-path_with@all-09AZaz x
+ok xenstore-read /ok-path_with@all-09AZaz
+assert_eq "value at a path using every allowed character" x "$out"
+
+abs_max=$(long_path /long 3072)
+abs_over=$(long_path /long 3073)
+assert_eq "length of test path" 3072 "${#abs_max}"
+ok xenstore-write "$abs_max" max
+ok xenstore-read "$abs_max"
+assert_eq "value at a 3072-byte path" max "$out"
+ko xenstore-write "$abs_over" over
+ko xenstore-read "$abs_over"
+
+rel_max=$(long_path rel 2048)
+rel_over=$(long_path rel 2049)
+assert_eq "length of relative test path" 2048 "${#rel_max}"
+ok xenstore-write "$rel_max" max
+ok xenstore-read "/local/domain/0/$rel_max"
+assert_eq "value at a 2048-byte relative path" max "$out"
+ko xenstore-write "$rel_over" over
+
+xs_alive "bad paths"
+xs_stop
+pass
