@@ -396,27 +396,10 @@ conn_set_priv(struct connection *c, void *priv)
 	c->priv = priv;
 }
 
-size_t
-conn_out_bytes(const struct connection *c)
-{
-	return c->out_bytes;
-}
-
 unsigned int
 conn_count(void)
 {
 	return nconns;
-}
-
-void
-conn_foreach(void (*cb)(struct connection *, void *), void *arg)
-{
-	struct connection *c, *next;
-
-	for (c = conns; c != NULL; c = next) {
-		next = c->next;
-		cb(c, arg);
-	}
 }
 
 void

@@ -89,12 +89,8 @@ void	conn_caller(const struct connection *conn, struct perm_caller *out);
 void	*conn_priv(const struct connection *conn);
 void	conn_set_priv(struct connection *conn, void *priv);
 
-/* Bytes waiting in the output queue. */
-size_t	conn_out_bytes(const struct connection *conn);
+/* Number of open connections. */
 unsigned int conn_count(void);
-/* Visit every open connection (memreport); cb must not close any. */
-void	conn_foreach(void (*cb)(struct connection *conn, void *arg),
-	    void *arg);
 /* Free every connection now (shutdown). */
 void	conn_free_all(void);
 

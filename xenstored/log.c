@@ -34,12 +34,6 @@ log_init(const char *ident, bool to_stderr, bool verbose)
 		openlog(ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
 }
 
-void
-log_set_verbose(bool verbose)
-{
-	log_verbose = verbose;
-}
-
 static void
 vlog(int pri, const char *fmt, va_list ap, int err)
 {

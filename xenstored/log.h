@@ -16,7 +16,6 @@ struct xsd_sockmsg;
  * verbose enables log_debug() output.  Never fails.
  */
 void	log_init(const char *ident, bool to_stderr, bool verbose);
-void	log_set_verbose(bool verbose);
 
 /* Messages: *_warn appends strerror(errno), *_warnx does not. */
 void	log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

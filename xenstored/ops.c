@@ -260,7 +260,7 @@ int
 op_set_perms(struct request *req)
 {
 	const char *perm_strs = req->argv[1];
-	unsigned int nperms = req->argc - 1;
+	unsigned int nperms;
 	struct perm_caller caller;
 	struct perms perms;
 	struct txn_view v;
