@@ -8,12 +8,12 @@ check_PROGRAMS += tests/blackbox/xs_client tests/blackbox/raw_client
 # must not see the daemon's headers.
 tests_blackbox_xs_client_SOURCES = tests/blackbox/xs_client.c
 tests_blackbox_xs_client_CPPFLAGS = $(XENSTORE_CFLAGS)
-tests_blackbox_xs_client_CFLAGS = $(WARN_CFLAGS) -pthread
+tests_blackbox_xs_client_CFLAGS = $(AM_CFLAGS) -pthread
 tests_blackbox_xs_client_LDADD = $(XENSTORE_LIBS)
 
 tests_blackbox_raw_client_SOURCES = tests/blackbox/raw_client.c
 tests_blackbox_raw_client_CPPFLAGS = $(XENSTORE_CFLAGS)
-tests_blackbox_raw_client_CFLAGS = $(WARN_CFLAGS)
+tests_blackbox_raw_client_CFLAGS = $(AM_CFLAGS)
 
 # The scripts are run by $(SHELL), so they need no execute bit.  No other
 # fragment may set TEST_EXTENSIONS: automake allows one '=' for it.

@@ -1,0 +1,1 @@
+# libxs-stable: filled in by its own commit.

@@ -1,0 +1,1 @@
+# The simulated Xen: filled in by its own commit.
