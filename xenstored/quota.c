@@ -10,6 +10,7 @@
 
 #include <uthash.h>
 
+#include "log.h"
 #include "quota.h"
 
 struct quota_def {
@@ -64,6 +65,9 @@ static const int usage_error[USAGE_COUNT] = {
 struct account {
 	unsigned int	domid;
 	unsigned long	usage[USAGE_COUNT];
+	/* Per-domain hard limits (SET_QUOTA <domid>); else the global one. */
+	bool		has_limit[QUOTA_COUNT];
+	unsigned int	limit[QUOTA_COUNT];
 	UT_hash_handle	hh;
 };
 
@@ -155,11 +159,19 @@ find_account(unsigned int domid)
 	return a;
 }
 
+unsigned int
+quota_limit(unsigned int domid, enum quota_id q)
+{
+	struct account *a = find_account(domid);
+
+	return a != NULL && a->has_limit[q] ? a->limit[q] : hard[q];
+}
+
 int
 quota_check(unsigned int domid, bool privileged, enum quota_usage u,
     long delta)
 {
-	unsigned int limit = hard[usage_quota[u]];
+	unsigned int limit = quota_limit(domid, usage_quota[u]);
 
 	if (privileged || limit == 0 || delta <= 0)
 		return 0;
@@ -168,26 +180,68 @@ quota_check(unsigned int domid, bool privileged, enum quota_usage u,
 	return 0;
 }
 
+static struct account *
+get_account(unsigned int domid)
+{
+	struct account *a = find_account(domid);
+
+	if (a != NULL)
+		return a;
+	if (accounts_ctx == NULL && (accounts_ctx =
+	    talloc_named_const(NULL, 0, "quota accounts")) == NULL)
+		return NULL;
+	if ((a = talloc_zero(accounts_ctx, struct account)) == NULL)
+		return NULL;
+	a->domid = domid;
+	HASH_ADD_INT(accounts, domid, a);
+	return a;
+}
+
+int
+quota_domain_set(unsigned int domid, enum quota_id q, unsigned int value)
+{
+	struct account *a = get_account(domid);
+
+	if (a == NULL)
+		return ENOMEM;
+	a->has_limit[q] = true;
+	a->limit[q] = value;
+	return 0;
+}
+
+void
+quota_domain_forget(unsigned int domid)
+{
+	struct account *a = find_account(domid);
+
+	if (a == NULL)
+		return;
+	HASH_DEL(accounts, a);
+	talloc_free(a);
+}
+
 int
 quota_charge(unsigned int domid, enum quota_usage u, long delta)
 {
 	struct account *a = find_account(domid);
+	unsigned long before;
 
 	if (a == NULL) {
 		if (delta <= 0)
 			return 0;
-		if (accounts_ctx == NULL && (accounts_ctx =
-		    talloc_named_const(NULL, 0, "quota accounts")) == NULL)
+		if ((a = get_account(domid)) == NULL)
 			return ENOMEM;
-		if ((a = talloc_zero(accounts_ctx, struct account)) == NULL)
-			return ENOMEM;
-		a->domid = domid;
-		HASH_ADD_INT(accounts, domid, a);
 	}
+	before = a->usage[u];
 	if (delta < 0 && (unsigned long)-delta > a->usage[u])
 		a->usage[u] = 0;
 	else
 		a->usage[u] += delta;
+	/* The soft quota only warns, once per crossing (Xen does too). */
+	if (u == USAGE_MEMORY && soft[QUOTA_MEMORY] != 0 &&
+	    before < soft[QUOTA_MEMORY] && a->usage[u] >= soft[QUOTA_MEMORY])
+		log_warnx("domid %u: over the soft memory quota (%lu bytes)",
+		    domid, a->usage[u]);
 	return 0;
 }
 

@@ -51,6 +51,25 @@ const char *quota_descr(enum quota_id q);
 int	quota_lookup(const char *name, enum quota_id *q);
 
 /*
+ * Hard limit of q for domid: its own (SET_QUOTA <domid>, xenstore.txt)
+ * if one was set, else the global one.  0 means "no limit".
+ */
+unsigned int quota_limit(unsigned int domid, enum quota_id q);
+
+/*
+ * Give domid its own hard limit for q (SET_QUOTA <domid>|<quota>|<value>).
+ * Returns 0 or ENOMEM.
+ */
+int	quota_domain_set(unsigned int domid, enum quota_id q,
+	    unsigned int value);
+
+/*
+ * Forget domid's own limits and usage counters (the domain is gone; a
+ * domain reusing the domid starts from the global limits).
+ */
+void	quota_domain_forget(unsigned int domid);
+
+/*
  * Would adding delta to domid's usage u go over the hard limit of the
  * matching quota?  Returns 0 or the xenstore error for that quota (ENOSPC
  * for nodes and transactions, E2BIG for watches, ENOMEM for memory).

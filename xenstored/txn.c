@@ -319,9 +319,9 @@ out:
 			return err;
 	}
 	if (validate && !e->validate) {
-		if (!tx->privileged && quota_get(QUOTA_TXN_NODES) != 0 &&
+		if (!tx->privileged && quota_limit(tx->domid, QUOTA_TXN_NODES) != 0 &&
 		    tx->list != NULL &&
-		    tx->touched >= quota_get(QUOTA_TXN_NODES))
+		    tx->touched >= quota_limit(tx->domid, QUOTA_TXN_NODES))
 			return ENOSPC;
 		e->validate = true;
 		tx->touched++;
@@ -483,21 +483,43 @@ txn_conflicts(const struct txn *tx)
 	return false;
 }
 
+/* Bytes a node costs its owner's memory quota: path, data, perms. */
+static long
+node_mem(const char *path, size_t len, const struct perms *p)
+{
+	return strlen(path) + len + p->num * sizeof(struct perm_entry);
+}
+
+static long
+store_node_mem(const struct node *n)
+{
+	size_t len;
+
+	node_data(n, &len);
+	return node_mem(node_path(n), len, node_perms(n));
+}
+
 static void
 refund_node(struct node *n, void *arg)
 {
+	unsigned int owner = node_perms(n)->p[0].domid;
+
 	(void)arg;
-	quota_charge(node_perms(n)->p[0].domid, USAGE_NODES, -1);
+	quota_charge(owner, USAGE_NODES, -1);
+	quota_charge(owner, USAGE_MEMORY, -store_node_mem(n));
 }
 
 static int
 set_perms_charged(struct store *st, struct node *n, const struct perms *p)
 {
 	unsigned int old_owner = node_perms(n)->p[0].domid;
+	long before = store_node_mem(n);
 	int err;
 
 	if ((err = store_set_perms(st, n, p)) != 0)
 		return err;
+	quota_charge(old_owner, USAGE_MEMORY, -before);
+	quota_charge(p->p[0].domid, USAGE_MEMORY, store_node_mem(n));
 	if (old_owner != p->p[0].domid) {
 		quota_charge(old_owner, USAGE_NODES, -1);
 		quota_charge(p->p[0].domid, USAGE_NODES, 1);
@@ -530,10 +552,18 @@ apply_entry(struct txn *tx, struct tnode *e)
 		    &e->perms) == NULL)
 			return ENOMEM;
 		quota_charge(e->perms.p[0].domid, USAGE_NODES, 1);
+		quota_charge(e->perms.p[0].domid, USAGE_MEMORY,
+		    node_mem(e->path, e->len, &e->perms));
 		return 0;
 	}
-	if (e->data_set && store_set_data(tx->st, cur, e->data, e->len) != 0)
-		return ENOMEM;
+	if (e->data_set) {
+		long before = store_node_mem(cur);
+
+		if (store_set_data(tx->st, cur, e->data, e->len) != 0)
+			return ENOMEM;
+		quota_charge(node_perms(cur)->p[0].domid, USAGE_MEMORY,
+		    store_node_mem(cur) - before);
+	}
 	if (e->perms_set && set_perms_charged(tx->st, cur, &e->perms) != 0)
 		return ENOMEM;
 	return 0;
@@ -626,7 +656,7 @@ do_write(struct txn *tx, const char *path, const void *data, size_t len,
 	struct tnode *e, *a, *m;
 	TALLOC_CTX *tmp;
 	struct tnode **chain = NULL;
-	unsigned int n = 0, i;
+	unsigned int n = 0, i, owner;
 	int err;
 
 	if ((err = tnode_get(tx, path, true, &e)) != 0)
@@ -634,6 +664,11 @@ do_write(struct txn *tx, const char *path, const void *data, size_t len,
 	if (e->exists) {
 		if (!set_data)
 			return 0;
+		/* A guest growing its own node pays from its memory quota. */
+		if (!tx->privileged && e->perms.p[0].domid == tx->domid &&
+		    len > e->len && (err = quota_check(tx->domid, false,
+		    USAGE_MEMORY, len - e->len)) != 0)
+			return err;
 		if ((err = set_view_data(e, data, len)) != 0)
 			return err;
 		e->ev_changed = true;
@@ -656,12 +691,17 @@ do_write(struct txn *tx, const char *path, const void *data, size_t len,
 		}
 		chain[n++] = a;
 	}
-	if (!tx->privileged && quota_get(QUOTA_NODES) != 0 &&
-	    quota_usage(new_owner >= 0 ? (unsigned int)new_owner : tx->domid,
-	    USAGE_NODES) + n > quota_get(QUOTA_NODES)) {
+	owner = new_owner >= 0 ? (unsigned int)new_owner : tx->domid;
+	if (!tx->privileged && quota_limit(owner, QUOTA_NODES) != 0 &&
+	    quota_usage(owner, USAGE_NODES) + n >
+	    quota_limit(owner, QUOTA_NODES)) {
 		err = ENOSPC;
 		goto out;
 	}
+	/* Upper bound of what the new nodes cost (node_mem()). */
+	if (!tx->privileged && (err = quota_check(owner, false, USAGE_MEMORY,
+	    n * node_mem(path, 0, &a->perms) + len)) != 0)
+		goto out;
 	/* Create top down; each inherits its parent's perms. */
 	for (i = n; i > 0; i--) {
 		m = chain[i - 1];

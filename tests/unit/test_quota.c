@@ -196,6 +196,28 @@ test_fini_resets_usage(void)
 	CU_ASSERT_EQUAL(quota_usage(3, USAGE_NODES), 1);
 }
 
+/* SET_QUOTA <domid>: one domain's limit, others keep the global one. */
+static void
+test_domain_limits(void)
+{
+	CU_ASSERT_EQUAL(quota_limit(7, QUOTA_NODES), 1000);
+	CU_ASSERT_EQUAL(quota_domain_set(7, QUOTA_NODES, 2), 0);
+	CU_ASSERT_EQUAL(quota_limit(7, QUOTA_NODES), 2);
+	CU_ASSERT_EQUAL(quota_limit(8, QUOTA_NODES), 1000);
+	CU_ASSERT_EQUAL(quota_check(7, false, USAGE_NODES, 2), 0);
+	CU_ASSERT_EQUAL(quota_check(7, false, USAGE_NODES, 3), ENOSPC);
+	CU_ASSERT_EQUAL(quota_check(8, false, USAGE_NODES, 3), 0);
+	/* The global value moves; the domain's own does not. */
+	quota_set(QUOTA_NODES, 50);
+	CU_ASSERT_EQUAL(quota_limit(7, QUOTA_NODES), 2);
+	CU_ASSERT_EQUAL(quota_limit(8, QUOTA_NODES), 50);
+	/* A dead domain's limits and usage go with it. */
+	CU_ASSERT_EQUAL(quota_charge(7, USAGE_NODES, 2), 0);
+	quota_domain_forget(7);
+	CU_ASSERT_EQUAL(quota_limit(7, QUOTA_NODES), 50);
+	CU_ASSERT_EQUAL(quota_usage(7, USAGE_NODES), 0);
+}
+
 static const struct cu_test tests[] = {
 	TEST(test_defaults),
 	TEST(test_soft),
@@ -205,6 +227,7 @@ static const struct cu_test tests[] = {
 	TEST(test_check_usage),
 	TEST(test_charge),
 	TEST(test_fini_resets_usage),
+	TEST(test_domain_limits),
 	TEST_END
 };
 
