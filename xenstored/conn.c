@@ -32,6 +32,11 @@ struct connection {
 	bool			 privileged;
 	bool			 closing;
 	bool			 dirty;		/* on dirty_list */
+	bool			 has_target;	/* SET_TARGET given */
+	unsigned int		 target;
+	size_t			 pause_at;	/* stop reading past this */
+	size_t			 event_max;	/* drop events past this */
+	unsigned long		 events_dropped;
 	const struct conn_transport *tp;
 	void			*tp_priv;
 	conn_frame_fn		*fn;
@@ -172,6 +177,8 @@ parse_frames(struct connection *c)
 			log_warnx("conn %u: payload of %u bytes is over %u: "
 			    "disconnecting", c->id, hdr.len,
 			    XENSTORE_PAYLOAD_MAX);
+			if (c->tp->violation != NULL)
+				c->tp->violation(c->tp_priv);
 			conn_close(c, "payload too long");
 			return false;
 		}
@@ -205,7 +212,7 @@ conn_input(struct connection *c)
 	ssize_t n;
 	int err = 0;
 
-	if (c->closing)
+	if (c->closing || conn_input_paused(c))
 		return;
 	/*
 	 * Read once per event: level-triggered polling brings us back if
@@ -352,6 +359,15 @@ conn_send_event(struct connection *c, const char *path, const char *token)
 	/* Both are bounded by the request that set the watch up. */
 	if (plen + tlen > sizeof(buf))
 		return EINVAL;
+	/* A guest that does not read loses events, not our memory. */
+	if (c->event_max != 0 &&
+	    c->out_bytes + FRAME_HDR_LEN + plen + tlen > c->event_max) {
+		if (c->events_dropped++ == 0)
+			log_warnx("conn %u (domid %u): output queue over %zu "
+			    "bytes: dropping watch events", c->id, c->domid,
+			    c->event_max);
+		return ENOSPC;
+	}
 	memcpy(buf, path, plen);
 	memcpy(buf + plen, token, tlen);
 	return conn_send(c, XS_WATCH_EVENT, 0, 0, buf, plen + tlen);
@@ -380,8 +396,40 @@ conn_caller(const struct connection *c, struct perm_caller *out)
 {
 	out->domid = c->domid;
 	out->privileged = c->privileged;
-	out->has_target = false;
-	out->target = 0;
+	out->has_target = c->has_target;
+	out->target = c->target;
+}
+
+void
+conn_set_target(struct connection *c, unsigned int target)
+{
+	c->has_target = true;
+	c->target = target;
+}
+
+void
+conn_set_limits(struct connection *c, size_t pause_at, size_t event_max)
+{
+	c->pause_at = pause_at;
+	c->event_max = event_max;
+}
+
+bool
+conn_input_paused(const struct connection *c)
+{
+	return c->pause_at != 0 && c->out_bytes >= c->pause_at;
+}
+
+size_t
+conn_out_bytes(const struct connection *c)
+{
+	return c->out_bytes;
+}
+
+unsigned long
+conn_events_dropped(const struct connection *c)
+{
+	return c->events_dropped;
 }
 
 void *

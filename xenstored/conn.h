@@ -36,6 +36,11 @@ struct conn_transport {
 	void		(*want_write)(void *priv, bool on);
 	/* Stop reading (the connection is closing). */
 	void		(*stop_read)(void *priv);
+	/*
+	 * Optional: the peer broke the protocol (payload over
+	 * XENSTORE_PAYLOAD_MAX); called just before the close.
+	 */
+	void		(*violation)(void *priv);
 };
 
 /*
@@ -84,6 +89,28 @@ unsigned int conn_domid(const struct connection *conn);
 bool	conn_privileged(const struct connection *conn);
 /* Identity for permission checks. */
 void	conn_caller(const struct connection *conn, struct perm_caller *out);
+
+/*
+ * Make conn act for domain target (SET_TARGET, xenstore.txt): it gets
+ * the target's access on top of its own.
+ */
+void	conn_set_target(struct connection *conn, unsigned int target);
+
+/*
+ * Bound what a peer that does not read can cost us (domain connections):
+ * input is not read while pause_at bytes or more are queued (0: never
+ * pause), and watch events that would take the queue past event_max
+ * bytes are dropped and counted (0: never drop).  Replies are never
+ * dropped: pausing input bounds them.
+ */
+void	conn_set_limits(struct connection *conn, size_t pause_at,
+	    size_t event_max);
+/* True while input is paused by the limit above. */
+bool	conn_input_paused(const struct connection *conn);
+/* Bytes queued for the peer. */
+size_t	conn_out_bytes(const struct connection *conn);
+/* Watch events dropped by the event_max limit. */
+unsigned long conn_events_dropped(const struct connection *conn);
 
 /* One pointer for the layer that created the connection. */
 void	*conn_priv(const struct connection *conn);

@@ -10,7 +10,8 @@ UNIT_TESTS = \
 	tests/unit/test_framing \
 	tests/unit/test_store \
 	tests/unit/test_quota \
-	tests/unit/test_txn_watch
+	tests/unit/test_txn_watch \
+	tests/unit/test_ring
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
 
@@ -39,3 +40,7 @@ tests_unit_test_txn_watch_SOURCES = tests/unit/test_txn_watch.c \
 	tests/unit/cu_main.h
 tests_unit_test_txn_watch_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_txn_watch_LDADD = $(UNIT_LDADD)
+
+tests_unit_test_ring_SOURCES = tests/unit/test_ring.c tests/unit/cu_main.h
+tests_unit_test_ring_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_ring_LDADD = $(UNIT_LDADD)

@@ -90,7 +90,7 @@ fake_stop_read(void *priv)
 }
 
 static const struct conn_transport fake_tp = {
-	"fake", fake_read, fake_write, fake_want_write, fake_stop_read
+	"fake", fake_read, fake_write, fake_want_write, fake_stop_read, NULL
 };
 
 static void
