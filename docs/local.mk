@@ -1,2 +1,2 @@
 dist_man_MANS += docs/xenstored.8
-EXTRA_DIST += docs/architecture.md docs/protocol.md
+EXTRA_DIST += docs/architecture.md docs/protocol.md docs/domains.md

@@ -11,6 +11,7 @@
 #include "framing.h"
 #include "log.h"
 #include "ops.h"
+#include "ops_domain.h"
 #include "request.h"
 #include "txn.h"
 #include "watch.h"
@@ -47,22 +48,21 @@ static const struct op ops[XSD_TYPE_COUNT] = {
 	[XS_UNWATCH] = { op_unwatch, OP_NOTID, 2, 3 },
 	[XS_TRANSACTION_START] = { op_transaction_start, 0, 0, 1 },
 	[XS_TRANSACTION_END] = { op_transaction_end, 0, 1, 1 },
-	[XS_INTRODUCE] = { op_domain_unsupported, OP_PRIV | OP_NOTID, 0, ANY },
-	[XS_RELEASE] = { op_domain_unsupported, OP_PRIV | OP_NOTID, 0, ANY },
+	[XS_INTRODUCE] = { op_introduce, OP_PRIV | OP_NOTID, 3, ANY },
+	[XS_RELEASE] = { op_release, OP_PRIV | OP_NOTID, 1, 1 },
 	[XS_GET_DOMAIN_PATH] = { op_get_domain_path, OP_NOTID, 1, 1 },
 	[XS_WRITE] = { op_write, OP_DATA, 1, ANY },
 	[XS_MKDIR] = { op_mkdir, 0, 1, 1 },
 	[XS_RM] = { op_rm, 0, 1, 1 },
 	[XS_SET_PERMS] = { op_set_perms, 0, 2, ANY },
-	[XS_IS_DOMAIN_INTRODUCED] = { op_domain_unsupported,
-	    OP_PRIV | OP_NOTID, 0, ANY },
-	[XS_RESUME] = { op_domain_unsupported, OP_PRIV | OP_NOTID, 0, ANY },
-	[XS_SET_TARGET] = { op_domain_unsupported, OP_PRIV | OP_NOTID, 0,
-	    ANY },
+	[XS_IS_DOMAIN_INTRODUCED] = { op_is_domain_introduced,
+	    OP_PRIV | OP_NOTID, 1, 1 },
+	[XS_RESUME] = { op_resume, OP_PRIV | OP_NOTID, 1, 1 },
+	[XS_SET_TARGET] = { op_set_target, OP_PRIV | OP_NOTID, 2, 2 },
 	[XS_RESET_WATCHES] = { op_reset_watches, OP_NOTID, 0, 1 },
 	[XS_DIRECTORY_PART] = { op_directory_part, 0, 2, 2 },
 	[XSD_GET_FEATURE] = { op_get_feature, OP_PRIV | OP_NOTID, 0, 1 },
-	[XSD_SET_FEATURE] = { op_set_feature, OP_PRIV | OP_NOTID, 0, ANY },
+	[XSD_SET_FEATURE] = { op_set_feature, OP_PRIV | OP_NOTID, 2, 2 },
 	[XSD_GET_QUOTA] = { op_get_quota, OP_PRIV | OP_NOTID, 0, 2 },
 	[XSD_SET_QUOTA] = { op_set_quota, OP_PRIV | OP_NOTID, 2, 3 },
 };

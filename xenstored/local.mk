@@ -3,13 +3,17 @@
 noinst_LIBRARIES += xenstored/libxsd.a
 xenstored_libxsd_a_SOURCES = \
 	xenstored/conn.c xenstored/conn.h \
+	xenstored/conn_ring.c xenstored/conn_ring.h \
 	xenstored/conn_socket.c xenstored/conn_socket.h \
 	xenstored/control.c xenstored/control.h \
 	xenstored/dispatch.c xenstored/dispatch.h \
+	xenstored/domain.c xenstored/domain.h \
+	xenstored/domain_feed.c xenstored/domain_feed.h \
 	xenstored/framing.c xenstored/framing.h \
 	xenstored/log.c xenstored/log.h \
 	xenstored/loop.c xenstored/loop.h \
 	xenstored/ops.c xenstored/ops.h \
+	xenstored/ops_domain.c xenstored/ops_domain.h \
 	xenstored/path.c xenstored/path.h \
 	xenstored/perms.c xenstored/perms.h \
 	xenstored/quota.c xenstored/quota.h \
@@ -17,11 +21,13 @@ xenstored_libxsd_a_SOURCES = \
 	xenstored/store.c xenstored/store.h \
 	xenstored/txn.c xenstored/txn.h \
 	xenstored/watch.c xenstored/watch.h
+xenstored_libxsd_a_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/libxs-stable/include
 xenstored_libxsd_a_CFLAGS = $(AM_CFLAGS) $(TALLOC_CFLAGS) $(LIBEVENT_CFLAGS) \
 	$(SYSTEMD_CFLAGS)
 
 sbin_PROGRAMS += xenstored/xenstored
 xenstored_xenstored_SOURCES = xenstored/main.c
+xenstored_xenstored_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/libxs-stable/include
 xenstored_xenstored_CFLAGS = $(AM_CFLAGS) $(TALLOC_CFLAGS) $(SYSTEMD_CFLAGS)
-xenstored_xenstored_LDADD = xenstored/libxsd.a $(TALLOC_LIBS) \
-	$(LIBEVENT_LIBS) $(SYSTEMD_LIBS)
+xenstored_xenstored_LDADD = xenstored/libxsd.a libxs-stable/libxs-stable.la \
+	$(TALLOC_LIBS) $(LIBEVENT_LIBS) $(SYSTEMD_LIBS)

@@ -17,11 +17,14 @@
 #include <unistd.h>
 
 #include <systemd/sd-daemon.h>
+#include <xs-stable.h>
 
 #include "conn.h"
 #include "conn_socket.h"
 #include "control.h"
 #include "dispatch.h"
+#include "domain.h"
+#include "domain_feed.h"
 #include "log.h"
 #include "loop.h"
 #include "path.h"
@@ -38,6 +41,9 @@ struct options {
 	unsigned int	 master_domid;
 	unsigned int	 priv_domid;
 	unsigned int	 dom0_event;
+	bool		 no_domain_init;
+	bool		 keep_orphans;
+	const char	*domain_state_socket;
 };
 
 static const char usage_text[] =
@@ -48,7 +54,7 @@ static const char usage_text[] =
 "  -P, --output-pid         print the daemon's pid on stdout\n"
 "  -T, --trace-file <file>  trace every request and reply to <file>\n"
 "  -V, --verbose            log debugging messages\n"
-"  -D, --no-domain-init     do not set up dom0's ring (accepted)\n"
+"  -D, --no-domain-init     do not serve the local domain's ring\n"
 "  -E, --entry-nb <nb>      quota: nodes per domain\n"
 "  -S, --entry-size <size>  quota: bytes per node\n"
 "  -W, --watch-nb <nb>      quota: watches per domain\n"
@@ -60,10 +66,13 @@ static const char usage_text[] =
 "  -w, --timeout <what>=<seconds>  timeout: watch-event (accepted)\n"
 "  -I, --internal-db [on|off]  the store is always in memory (accepted)\n"
 "  -R, --no-recovery        (accepted)\n"
-"  -K, --keep-orphans       (accepted)\n"
+"  -K, --keep-orphans       keep a dead domain's nodes (given to the\n"
+"                           privileged domain) instead of removing them\n"
 "  -e, --event <port>       dom0's event channel (accepted)\n"
-"  -m, --master-domid <id>  domid of the domain running xenstored (accepted)\n"
-"  -p, --priv-domid <id>    domid of the privileged domain (accepted)\n"
+"  -m, --master-domid <id>  domid of the domain running xenstored (0)\n"
+"  -p, --priv-domid <id>    domid of the privileged domain (0)\n"
+"      --domain-state-socket <path>  datagram socket for domain-state\n"
+"                           records (docs/libxs-stable.md)\n"
 "  -H, --help               print this text\n"
 "\n"
 "The socket is $XENSTORED_PATH, else $XENSTORED_RUNDIR/socket, else\n"
@@ -92,6 +101,7 @@ static const struct option long_options[] = {
 	{ "keep-orphans", no_argument, NULL, 'K' },
 	{ "verbose", no_argument, NULL, 'V' },
 	{ "watch-nb", required_argument, NULL, 'W' },
+	{ "domain-state-socket", required_argument, NULL, 1 },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -164,7 +174,10 @@ parse_options(int argc, char **argv, struct options *o, char **notes)
 	    NULL)) != -1) {
 		switch (c) {
 		case 'D':
-			accepted(notes, "-D (no dom0 ring yet)");
+			o->no_domain_init = true;
+			break;
+		case 1:
+			o->domain_state_socket = optarg;
 			break;
 		case 'E':
 			quota_set(QUOTA_NODES, parse_number("E", optarg));
@@ -231,19 +244,18 @@ parse_options(int argc, char **argv, struct options *o, char **notes)
 			accepted(notes, "-I (the store is always in memory)");
 			break;
 		case 'K':
-			accepted(notes, "-K (no domains yet)");
+			o->keep_orphans = true;
 			break;
 		case 'e':
 			o->dom0_event = parse_number("e", optarg);
-			accepted(notes, "-e (no dom0 ring yet)");
+			accepted(notes, "-e (the local ring's port is read "
+			    "from /proc/xen/xsd_port)");
 			break;
 		case 'm':
 			o->master_domid = parse_number("m", optarg);
-			accepted(notes, "-m (no domains yet)");
 			break;
 		case 'p':
 			o->priv_domid = parse_number("p", optarg);
-			accepted(notes, "-p (no domains yet)");
 			break;
 		default:
 			usage(2);
@@ -348,6 +360,44 @@ on_hangup(int signo, void *arg)
 		    strerror(err));
 }
 
+/* The Xen handle; NULL on a host without Xen. */
+static struct xss_handle *xh;
+
+/*
+ * Rings and domains: open Xen through libxs-stable, serve the local ring
+ * (unless -D), and listen to the domain-state feed.  Without Xen only
+ * the socket is served, and that is said once.
+ */
+static void
+start_domains(TALLOC_CTX *root, const struct options *o, struct store *st,
+    struct dispatch *dispatch)
+{
+	struct domain_config cfg = {
+		.priv_domid = o->priv_domid,
+		.master_domid = o->master_domid,
+		.keep_orphans = o->keep_orphans,
+	};
+	int err;
+
+	if ((xh = xss_open(&err)) == NULL)
+		log_info("no hypervisor (%s): serving the Unix socket only",
+		    strerror(err));
+	if ((err = domain_init(root, xh, st, &cfg, dispatch_frame,
+	    dispatch)) != 0)
+		fatalx("domains: %s", strerror(err));
+	if (xh != NULL && !o->no_domain_init &&
+	    (err = domain_introduce_local()) != 0)
+		log_info("local ring not served (%s): the local domain's "
+		    "kernel must use the socket", strerror(err));
+	if ((err = domain_feed_init(root, o->domain_state_socket)) != 0)
+		fatalx("domain-state feed at %s: %s",
+		    o->domain_state_socket ? o->domain_state_socket : "-",
+		    strerror(err));
+	if (xh != NULL && o->domain_state_socket == NULL)
+		log_info("no domain-state source: domain deaths are learned "
+		    "from RELEASE only");
+}
+
 /* Make the socket's directory, as Xen's daemon does for its rundir. */
 static void
 make_socket_dir(const char *path)
@@ -403,9 +453,7 @@ main(int argc, char **argv)
 	    &err);
 	if (listener == NULL)
 		fatalx("cannot listen at %s: %s", sock_path, strerror(err));
-	if (access("/dev/xen", F_OK) != 0)
-		log_info("no hypervisor (/dev/xen is missing): serving the "
-		    "Unix socket %s only", sock_path);
+	start_domains(root, &o, st, dispatch);
 	if (loop_signal(SIGTERM, on_terminate, NULL) != 0 ||
 	    loop_signal(SIGINT, on_terminate, NULL) != 0 ||
 	    loop_signal(SIGHUP, on_hangup, NULL) != 0)
@@ -431,7 +479,11 @@ main(int argc, char **argv)
 	if (o.pid_file != NULL)
 		unlink(o.pid_file);
 	loop_run_deferred();
+	domain_feed_fini();
+	domain_fini();
+	loop_run_deferred();
 	conn_free_all();
+	xss_close(xh);
 	talloc_free(listener);
 	talloc_free(root);
 	watch_fini();

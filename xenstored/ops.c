@@ -10,9 +10,11 @@
 #include <string.h>
 
 #include "conn.h"
+#include "domain.h"
 #include "framing.h"
 #include "log.h"
 #include "ops.h"
+#include "ops_domain.h"
 #include "path.h"
 #include "perms.h"
 #include "quota.h"
@@ -94,7 +96,7 @@ op_read(struct request *req)
 static int
 check_node_size(struct request *req, size_t len, unsigned int nperms)
 {
-	unsigned int limit = quota_get(QUOTA_NODE_SIZE);
+	unsigned int limit = quota_limit(conn_domid(req->conn), QUOTA_NODE_SIZE);
 
 	if (conn_privileged(req->conn) || limit == 0)
 		return 0;
@@ -241,7 +243,11 @@ op_get_perms(struct request *req)
 	size_t len;
 	int err;
 
-	if ((err = get_node(req, req->argv[0], PERM_READ, &path, &v)) != 0)
+	if (req->argv[0][0] == '@') {
+		if ((v.perms = domain_special_perms(req->argv[0])) == NULL)
+			return EINVAL;
+	} else if ((err = get_node(req, req->argv[0], PERM_READ, &path,
+	    &v)) != 0)
 		return err;
 	if ((s = perms_format(req->ctx, v.perms, &len)) == NULL)
 		return ENOMEM;
@@ -250,11 +256,6 @@ op_get_perms(struct request *req)
 	return 0;
 }
 
-/* Perms of the special watch paths (xenstore.txt, SET_PERMS). */
-static struct perms special_perms[2];
-static const char *const special_paths[2] = {
-	"@introduceDomain", "@releaseDomain"
-};
 
 int
 op_set_perms(struct request *req)
@@ -265,28 +266,24 @@ op_set_perms(struct request *req)
 	struct perms perms;
 	struct txn_view v;
 	const char *path;
-	unsigned int i;
 	int err;
 
 	/* The perm strings may be more than REQUEST_ARGS_MAX: re-split. */
 	nperms = framing_split(req->payload, req->len, NULL, 0, NULL) - 1;
-	if (!conn_privileged(req->conn) && quota_get(QUOTA_PERMISSIONS) &&
-	    nperms > quota_get(QUOTA_PERMISSIONS))
+	if (!conn_privileged(req->conn) && quota_limit(conn_domid(req->conn), QUOTA_PERMISSIONS) &&
+	    nperms > quota_limit(conn_domid(req->conn), QUOTA_PERMISSIONS))
 		return ENOSPC;
 	err = perms_parse(req->ctx, perm_strs,
 	    req->len - (perm_strs - req->payload), nperms, &perms);
 	if (err != 0)
 		return err;
 	if (req->argv[0][0] == '@') {
-		for (i = 0; i < 2; i++)
-			if (strcmp(req->argv[0], special_paths[i]) == 0)
-				break;
-		if (i == 2)
+		/* Special watch paths (xenstore.txt, SET_PERMS). */
+		if (domain_special_perms(req->argv[0]) == NULL)
 			return EINVAL;	/* as Xen's set_perms_special() */
 		if (!conn_privileged(req->conn))
 			return EACCES;
-		talloc_free(special_perms[i].p);
-		return perms_copy(NULL, &perms, &special_perms[i]);
+		return domain_set_special_perms(req->argv[0], &perms);
 	}
 	err = get_node(req, req->argv[0], PERM_WRITE | PERM_OWNER, &path, &v);
 	if (err != 0)
@@ -394,6 +391,7 @@ op_get_domain_path(struct request *req)
 int
 op_get_quota(struct request *req)
 {
+	unsigned int domid;
 	enum quota_id q;
 	char *s;
 
@@ -405,8 +403,13 @@ op_get_quota(struct request *req)
 			    quota_name(q));
 		return request_reply_string(req, s);
 	}
-	if (req->argc == 2)
-		return ENOSYS;	/* per-domain quota: not yet */
+	if (req->argc == 2) {
+		if (ops_parse_domid(req->argv[0], &domid) != 0 ||
+		    quota_lookup(req->argv[1], &q) != 0)
+			return EINVAL;
+		return request_reply_string(req,
+		    talloc_asprintf(req->ctx, "%u", quota_limit(domid, q)));
+	}
 	if (quota_lookup(req->argv[0], &q) != 0)
 		return EINVAL;
 	return request_reply_string(req,
@@ -417,37 +420,18 @@ int
 op_set_quota(struct request *req)
 {
 	unsigned long value;
+	unsigned int domid;
 	enum quota_id q;
+	int i = req->argc == 3;
 
-	if (req->argc == 3)
-		return ENOSYS;	/* per-domain quota: not yet */
-	if (quota_lookup(req->argv[0], &q) != 0)
+	if (i && ops_parse_domid(req->argv[0], &domid) != 0)
 		return EINVAL;
-	if (ops_parse_uint(req->argv[1], ~0u, &value) != 0)
+	if (quota_lookup(req->argv[i], &q) != 0)
 		return EINVAL;
+	if (ops_parse_uint(req->argv[i + 1], ~0u, &value) != 0)
+		return EINVAL;
+	if (i)
+		return quota_domain_set(domid, q, value);
 	quota_set(q, value);
 	return 0;
-}
-
-int
-op_get_feature(struct request *req)
-{
-	if (req->argc == 1)
-		return ENOSYS;	/* per-domain features: not yet */
-	/* No ring transport yet, so no ring feature is offered. */
-	return request_reply_string(req, "0");
-}
-
-int
-op_set_feature(struct request *req)
-{
-	(void)req;
-	return ENOSYS;
-}
-
-int
-op_domain_unsupported(struct request *req)
-{
-	(void)req;
-	return ENOSYS;
 }

@@ -25,10 +25,6 @@ int	op_transaction_end(struct request *req);
 int	op_get_domain_path(struct request *req);
 int	op_get_quota(struct request *req);
 int	op_set_quota(struct request *req);
-int	op_get_feature(struct request *req);
-int	op_set_feature(struct request *req);
-/* INTRODUCE, RELEASE, RESUME, SET_TARGET, IS_DOMAIN_INTRODUCED: ENOSYS. */
-int	op_domain_unsupported(struct request *req);
 
 /*
  * Parse a decimal unsigned value of at most max (no sign, no blanks, no

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <stdio.h>
 
 #include <uthash.h>
 
@@ -358,6 +359,32 @@ watch_fire_removed(const char *path, const struct perms *perms)
 			cur = cur->parent;
 		cur = cur == top ? NULL : cur->next;
 	}
+}
+
+void
+watch_fire_special(const char *name, unsigned int domid,
+    const struct perms *perms)
+{
+	char sub[64];
+	struct wentry *e;
+	struct watch *w, *next;
+
+	if (index_hash == NULL ||
+	    snprintf(sub, sizeof(sub), "%s/%u", name, domid) >= (int)sizeof(sub))
+		return;
+	if ((e = entry_find(name)) != NULL) {
+		for (w = e->watches; w != NULL; w = next) {
+			next = w->next;
+			if (conn_closing(w->conn) || !permitted(w, perms, NULL))
+				continue;
+			/* Depth 1 and more report the domid (xenstore.txt). */
+			conn_send_event(w->conn,
+			    w->depth != WATCH_DEPTH_ANY && w->depth > 0 ?
+			    sub : name, w->token);
+		}
+	}
+	if ((e = entry_find(sub)) != NULL)
+		fire_entry(e, sub, perms, NULL, false);
 }
 
 unsigned int

@@ -66,6 +66,16 @@ void	watch_fire(const char *path, const struct perms *perms,
  */
 void	watch_fire_removed(const char *path, const struct perms *perms);
 
+/*
+ * Fire the special event name ("@introduceDomain" or "@releaseDomain")
+ * for domain domid: watches on name get event path name, or
+ * "name/<domid>" when they were set with a depth of 1 or more; watches
+ * on "name/<domid>" get that path.  Only connections that may read under
+ * perms (the special path's perms) get it.  xenstore.txt, WATCH.
+ */
+void	watch_fire_special(const char *name, unsigned int domid,
+	    const struct perms *perms);
+
 /* Number of watches registered in total. */
 unsigned int watch_count(void);
 

@@ -1020,9 +1020,17 @@ case_bad_perms(void)
 	expect_reply(c, XS_GET_PERMS, 0, LIT("/perm\0"), LIT("n0\0r65535\0"));
 	expect_error(c, XS_SET_PERMS, 0, LIT("/perm/none\0n0\0"), "ENOENT");
 	/* The special watch paths have permissions, other @ names do not. */
+	expect_reply(c, XS_GET_PERMS, 0, LIT("@introduceDomain\0"),
+	    LIT("n0\0"));
 	expect_ok(c, XS_SET_PERMS, 0, LIT("@introduceDomain\0n0\0r7\0"));
+	expect_reply(c, XS_GET_PERMS, 0, LIT("@introduceDomain\0"),
+	    LIT("n0\0r7\0"));
+	expect_ok(c, XS_SET_PERMS, 0, LIT("@introduceDomain\0n0\0"));
 	expect_ok(c, XS_SET_PERMS, 0, LIT("@releaseDomain\0n0\0"));
+	expect_reply(c, XS_GET_PERMS, 0, LIT("@releaseDomain\0"),
+	    LIT("n0\0"));
 	expect_error(c, XS_SET_PERMS, 0, LIT("@otherDomain\0n0\0"), "EINVAL");
+	expect_error(c, XS_GET_PERMS, 0, LIT("@otherDomain\0"), "EINVAL");
 	one_arg(c, XS_RM, 0, "/perm", NULL);
 	conn_close(c);
 }
@@ -1835,39 +1843,60 @@ case_quota_feature(void)
 	expect_reply(c, OP_GET_QUOTA, 0, LIT("nodes\0"), saved,
 	    strlen(saved) + 1);
 
-	/* Per-domain quotas need domains. */
-	expect_error(c, OP_GET_QUOTA, 0, LIT("1\0nodes\0"), "ENOSYS");
-	expect_error(c, OP_SET_QUOTA, 0, LIT("1\0nodes\0" "5\0"), "ENOSYS");
+	/* One domain's quota: its own value, the others keep the global. */
+	expect_ok(c, OP_SET_QUOTA, 0, LIT("1\0nodes\0" "5\0"));
+	expect_reply(c, OP_GET_QUOTA, 0, LIT("1\0nodes\0"), LIT("5\0"));
+	expect_reply(c, OP_GET_QUOTA, 0, LIT("2\0nodes\0"), saved,
+	    strlen(saved) + 1);
+	expect_error(c, OP_GET_QUOTA, 0, LIT("x\0nodes\0"), "EINVAL");
+	expect_error(c, OP_GET_QUOTA, 0, LIT("32752\0nodes\0"), "EINVAL");
+	expect_error(c, OP_SET_QUOTA, 0, LIT("1\0bogus\0" "5\0"), "EINVAL");
 
-	request(c, OP_GET_FEATURE, 0, "", 0, &r);
-	if (r.hdr.type != OP_GET_FEATURE || !is_decimal(&r))
-		fail("GET_FEATURE: %s [%s]", type_name(r.hdr.type),
-		    show(r.body, r.hdr.len));
-	expect_error(c, OP_SET_FEATURE, 0, LIT("1\0" "1\0"), "ENOSYS");
+	/* Features: reconnection, error indicator, watch depth. */
+	expect_reply(c, OP_GET_FEATURE, 0, "", 0, LIT("7\0"));
+	expect_reply(c, OP_GET_FEATURE, 0, LIT("3\0"), LIT("7\0"));
+	expect_ok(c, OP_SET_FEATURE, 0, LIT("3\0" "1\0"));
+	expect_reply(c, OP_GET_FEATURE, 0, LIT("3\0"), LIT("1\0"));
+	expect_error(c, OP_SET_FEATURE, 0, LIT("3\0" "8\0"), "EINVAL");
+	expect_error(c, OP_SET_FEATURE, 0, LIT("3\0"), "EINVAL");
 	conn_close(c);
 }
 
 static void
 case_domain_ops(void)
 {
+	/* Without a hypervisor: what each one answers for domain 1. */
 	static const struct {
 		uint32_t type;
 		const char *payload;
 		size_t len;
+		const char *error;	/* NULL: the reply below */
+		const char *reply;
+		size_t rlen;
 	} ops[] = {
-		{ XS_INTRODUCE, LIT("1\0" "4096\0" "5\0") },
-		{ XS_RELEASE, LIT("1\0") },
-		{ XS_IS_DOMAIN_INTRODUCED, LIT("1\0") },
-		{ XS_RESUME, LIT("1\0") },
-		{ XS_SET_TARGET, LIT("1\0" "2\0") },
-		{ OP_SET_FEATURE, LIT("1\0" "0\0") },
+		{ XS_INTRODUCE, LIT("1\0" "4096\0" "5\0"), "ENOSYS", NULL, 0 },
+		{ XS_INTRODUCE, LIT("1\0" "-4096\0" "5\0"), "ENOSYS", NULL,
+		    0 },
+		{ XS_INTRODUCE, LIT("0\0" "4096\0" "5\0"), "EINVAL", NULL, 0 },
+		{ XS_INTRODUCE, LIT("1\0" "4096\0"), "EINVAL", NULL, 0 },
+		{ XS_RELEASE, LIT("1\0"), "ENOENT", NULL, 0 },
+		{ XS_RELEASE, LIT("0\0"), "EINVAL", NULL, 0 },
+		{ XS_IS_DOMAIN_INTRODUCED, LIT("1\0"), NULL, LIT("F\0") },
+		{ XS_RESUME, LIT("1\0"), "ENOENT", NULL, 0 },
+		{ XS_SET_TARGET, LIT("1\0" "2\0"), "ENOENT", NULL, 0 },
+		{ XS_SET_TARGET, LIT("1\0" "1\0"), "EINVAL", NULL, 0 },
+		{ XS_SET_TARGET, LIT("1\0" "99999\0"), "EINVAL", NULL, 0 },
 	};
 	struct conn *c = conn_open();
 	size_t i;
 
 	for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
-		expect_error(c, ops[i].type, 0, ops[i].payload, ops[i].len,
-		    "ENOSYS");
+		if (ops[i].error != NULL)
+			expect_error(c, ops[i].type, 0, ops[i].payload,
+			    ops[i].len, ops[i].error);
+		else
+			expect_reply(c, ops[i].type, 0, ops[i].payload,
+			    ops[i].len, ops[i].reply, ops[i].rlen);
 		/* Junk arguments must not matter more than good ones. */
 		expect_error(c, ops[i].type, 0, "", 0, ANY_ERROR);
 		expect_error(c, ops[i].type, 0, LIT("junk\0\0\0"), ANY_ERROR);
@@ -2250,7 +2279,7 @@ static const struct test_case cases[] = {
 	{ "quota-feature", case_quota_feature,
 	    "GET_QUOTA SET_QUOTA GET_FEATURE (global)" },
 	{ "domain-ops", case_domain_ops,
-	    "domain operations are refused with ENOSYS" },
+	    "domain operations without a hypervisor" },
 	{ "control", case_control, "CONTROL check help print" },
 	{ "byte-at-a-time", case_byte_at_a_time,
 	    "frames written a byte at a time or split anywhere" },

@@ -1,0 +1,1 @@
+# The simulated guest: filled in by its own commit.

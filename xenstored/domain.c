@@ -1,0 +1,710 @@
+/*
+ * The domain table.  Owns, per domain, the ring mapping, the bound event
+ * channel and the ring connection; routes fired ports to connections;
+ * fires @introduceDomain / @releaseDomain; and when a domain ends, frees
+ * everything it had so that a domain reusing its domid inherits nothing:
+ * no connection state, no quota, no perms naming it.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <uthash.h>
+#include <xs-stable.h>
+
+#include "conn_ring.h"
+#include "domain.h"
+#include "log.h"
+#include "loop.h"
+#include "quota.h"
+#include "store.h"
+#include "txn.h"
+#include "watch.h"
+
+/* Ports taken from the event-channel fd per wake-up; then others run. */
+#define PORTS_PER_WAKEUP	256
+
+struct domain {
+	unsigned int		 domid;
+	bool			 introduced;
+	bool			 local;		/* our own ring (xsd_kva) */
+	bool			 shutdown_fired; /* until RESUME */
+	bool			 more;		/* on the kick list */
+	bool			 has_target;
+	unsigned int		 target;
+	unsigned int		 features;	/* server_features offered */
+	uint64_t		 gfn;
+	uint32_t		 remote_port;
+	uint32_t		 local_port;
+	void			*ring;
+	struct ring_conn	*rc;		/* NULL: stopped */
+	struct domain		*next_more;
+	UT_hash_handle		 hh;		/* by domid */
+	UT_hash_handle		 hp;		/* by local_port, if bound */
+};
+
+static struct {
+	TALLOC_CTX		*ctx;		/* domains */
+	TALLOC_CTX		*conn_ctx;	/* their connections */
+	struct xss_handle	*xh;
+	struct store		*st;
+	struct domain_config	 cfg;
+	conn_frame_fn		*fn;
+	void			*fn_arg;
+	struct domain		*by_id;
+	struct domain		*by_port;
+	struct domain		*more;		/* work left over */
+	int			 kick_fd;	/* eventfd: serve "more" */
+	struct loop_fd		*evtchn_lf, *kick_lf;
+	struct perms		 intro_perms, release_perms;
+	unsigned int		 nintroduced;
+} D = { .kick_fd = -1 };
+
+static void	service(struct domain *);
+
+static struct domain *
+find(unsigned int domid)
+{
+	struct domain *d;
+
+	HASH_FIND(hh, D.by_id, &domid, sizeof(domid), d);
+	return d;
+}
+
+static struct domain *
+find_port(uint32_t port)
+{
+	struct domain *d;
+
+	HASH_FIND(hp, D.by_port, &port, sizeof(port), d);
+	return d;
+}
+
+static struct domain *
+get(unsigned int domid)
+{
+	struct domain *d = find(domid);
+
+	if (d != NULL)
+		return d;
+	if ((d = talloc_zero(D.ctx, struct domain)) == NULL)
+		return NULL;
+	d->domid = domid;
+	d->features = RING_FEATURES;
+	HASH_ADD(hh, D.by_id, domid, sizeof(d->domid), d);
+	return d;
+}
+
+static void
+notify_guest(void *arg)
+{
+	struct domain *d = arg;
+	int err;
+
+	if ((err = xss_evtchn_notify(D.xh, d->local_port)) != 0)
+		log_warnx("domid %u: notify port %u: %s", d->domid,
+		    d->local_port, strerror(err));
+}
+
+static void
+conn_gone(void *arg)
+{
+	struct domain *d = arg;
+
+	d->rc = NULL;
+}
+
+static const struct ring_conn_ops ring_ops = {
+	.notify = notify_guest,
+	.gone = conn_gone,
+};
+
+static bool
+privileged(unsigned int domid)
+{
+	return domid == D.cfg.priv_domid;
+}
+
+/* Start a fresh connection on d's ring.  0 or ENOMEM. */
+static int
+start_conn(struct domain *d)
+{
+	struct connection *conn;
+
+	d->rc = ring_conn_new(D.conn_ctx, d->ring, d->domid, privileged(d->domid),
+	    &ring_ops, d, D.fn, D.fn_arg);
+	if (d->rc == NULL)
+		return ENOMEM;
+	conn = ring_conn_connection(d->rc);
+	if (d->has_target)
+		conn_set_target(conn, d->target);
+	/*
+	 * A guest that never reads: stop taking its requests once a full
+	 * set of outstanding replies is queued, and drop its watch events
+	 * past its memory quota.
+	 */
+	if (!privileged(d->domid))
+		conn_set_limits(conn,
+		    (size_t)quota_limit(d->domid, QUOTA_OUTSTANDING) *
+		    (sizeof(struct xsd_sockmsg) + XENSTORE_PAYLOAD_MAX),
+		    quota_limit(d->domid, QUOTA_MEMORY));
+	return 0;
+}
+
+/* Close d's connection, if any, now; its state goes with it. */
+static void
+stop_conn(struct domain *d, const char *why)
+{
+	if (d->rc == NULL)
+		return;
+	ring_conn_forget(d->rc);
+	conn_close(ring_conn_connection(d->rc), why);
+	d->rc = NULL;
+}
+
+static void
+kick(struct domain *d)
+{
+	uint64_t one = 1;
+
+	if (d->more)
+		return;
+	d->more = true;
+	d->next_more = D.more;
+	D.more = d;
+	if (write(D.kick_fd, &one, sizeof(one)) != sizeof(one))
+		log_warn("kick");
+}
+
+static void
+unkick(struct domain *d)
+{
+	struct domain **pp;
+
+	if (!d->more)
+		return;
+	for (pp = &D.more; *pp != NULL; pp = &(*pp)->next_more)
+		if (*pp == d) {
+			*pp = d->next_more;
+			break;
+		}
+	d->more = false;
+}
+
+static void
+service(struct domain *d)
+{
+	if (d->ring == NULL)
+		return;
+	if (ring_reconnect_requested(d->ring)) {
+		/* xenstore-ring.txt: drop everything, then say connected. */
+		log_debug("domid %u: ring reconnection", d->domid);
+		stop_conn(d, "ring reconnection");
+		ring_reset(d->ring, d->features);
+		if (start_conn(d) != 0)
+			log_warnx("domid %u: out of memory on reconnection",
+			    d->domid);
+		notify_guest(d);
+		return;
+	}
+	if (d->rc == NULL)
+		return;		/* stopped after an error: until reconnect */
+	if (ring_conn_event(d->rc))
+		kick(d);
+}
+
+static void
+evtchn_event(int fd, bool writable, void *arg)
+{
+	struct domain *d;
+	uint32_t port;
+	int i, err;
+
+	(void)fd;
+	(void)writable;
+	(void)arg;
+	for (i = 0; i < PORTS_PER_WAKEUP; i++) {
+		if ((err = xss_evtchn_pending(D.xh, &port)) != 0) {
+			if (err != EAGAIN)
+				log_warnx("event channel: %s", strerror(err));
+			return;
+		}
+		if ((d = find_port(port)) != NULL)
+			service(d);
+	}
+}
+
+static void
+kick_event(int fd, bool writable, void *arg)
+{
+	struct domain *list, *d;
+	uint64_t n;
+
+	(void)writable;
+	(void)arg;
+	if (read(fd, &n, sizeof(n)) != sizeof(n))
+		return;
+	/* Serve the current list once; new leftovers kick again. */
+	list = D.more;
+	D.more = NULL;
+	while ((d = list) != NULL) {
+		list = d->next_more;
+		d->more = false;
+		service(d);
+	}
+}
+
+static int
+set_default_perms(struct perms *p)
+{
+	if ((p->p = talloc_zero(D.ctx, struct perm_entry)) == NULL)
+		return ENOMEM;
+	p->num = 1;
+	p->p[0].domid = D.cfg.priv_domid;
+	p->p[0].perms = PERM_NONE;
+	return 0;
+}
+
+int
+domain_init(TALLOC_CTX *ctx, struct xss_handle *xh, struct store *st,
+    const struct domain_config *cfg, conn_frame_fn *fn, void *fn_arg)
+{
+	memset(&D, 0, sizeof(D));
+	D.kick_fd = -1;
+	/* Closed connections are freed after the loop turn: not with us. */
+	if ((D.ctx = talloc_named_const(ctx, 0, "domains")) == NULL ||
+	    (D.conn_ctx = talloc_named_const(ctx, 0, "ring connections")) ==
+	    NULL)
+		return ENOMEM;
+	D.xh = xh;
+	D.st = st;
+	D.cfg = *cfg;
+	D.fn = fn;
+	D.fn_arg = fn_arg;
+	if (set_default_perms(&D.intro_perms) != 0 ||
+	    set_default_perms(&D.release_perms) != 0)
+		return ENOMEM;
+	if (xh == NULL)
+		return 0;
+	if ((D.kick_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) < 0)
+		return errno;
+	if ((D.evtchn_lf = loop_fd_add(D.ctx, xss_evtchn_fd(xh),
+	    evtchn_event, NULL)) == NULL ||
+	    (D.kick_lf = loop_fd_add(D.ctx, D.kick_fd, kick_event,
+	    NULL)) == NULL)
+		return ENOMEM;
+	return 0;
+}
+
+/* Unmap, unbind and forget d; no events fired. */
+static void
+free_domain(struct domain *d)
+{
+	int err;
+
+	stop_conn(d, "domain gone");
+	unkick(d);
+	if (d->ring != NULL) {
+		HASH_DELETE(hp, D.by_port, d);
+		if ((err = xss_evtchn_unbind(D.xh, d->local_port)) != 0)
+			log_warnx("domid %u: unbind port %u: %s", d->domid,
+			    d->local_port, strerror(err));
+	}
+	if (d->ring != NULL &&
+	    (err = xss_ring_unmap(D.xh, d->ring)) != 0)
+		log_warnx("domid %u: unmap ring: %s", d->domid,
+		    strerror(err));
+	if (d->introduced)
+		D.nintroduced--;
+	HASH_DELETE(hh, D.by_id, d);
+	talloc_free(d);
+}
+
+void
+domain_fini(void)
+{
+	struct domain *d, *tmp;
+
+	HASH_ITER(hh, D.by_id, d, tmp)
+		free_domain(d);
+	if (D.kick_fd >= 0)
+		close(D.kick_fd);
+	TALLOC_FREE(D.ctx);
+	memset(&D, 0, sizeof(D));
+	D.kick_fd = -1;
+}
+
+/* Map, bind and serve; d->ring / ports set on success.  0 or errno. */
+static int
+attach(struct domain *d, void *ring, uint32_t remote_port)
+{
+	uint32_t local_port;
+	int err;
+
+	if ((err = xss_evtchn_bind(D.xh, d->domid, remote_port,
+	    &local_port)) != 0)
+		return err;
+	d->ring = ring;
+	d->remote_port = remote_port;
+	d->local_port = local_port;
+	HASH_ADD(hp, D.by_port, local_port, sizeof(d->local_port), d);
+	ring_advertise(ring, d->features);
+	if ((err = start_conn(d)) != 0)
+		return err;
+	d->introduced = true;
+	D.nintroduced++;
+	/* Requests the guest queued before we came. */
+	service(d);
+	return 0;
+}
+
+int
+domain_introduce_local(void)
+{
+	struct domain *d;
+	uint32_t port;
+	void *ring;
+	int err;
+
+	if (D.xh == NULL)
+		return ENOSYS;
+	if ((ring = xss_ring_map_local(D.xh, &port, &err)) == NULL)
+		return err;
+	if ((d = get(D.cfg.master_domid)) == NULL) {
+		xss_ring_unmap(D.xh, ring);
+		return ENOMEM;
+	}
+	d->local = true;
+	if ((err = attach(d, ring, port)) != 0) {
+		if (d->ring == NULL)
+			xss_ring_unmap(D.xh, ring);
+		free_domain(d);
+		return err;
+	}
+	/* Wake dom0's xenbus: it may have written before we listened. */
+	notify_guest(d);
+	return 0;
+}
+
+static bool
+valid_guest(unsigned int domid)
+{
+	return domid <= DOMAIN_ID_MAX && domid != D.cfg.master_domid;
+}
+
+int
+domain_introduce(unsigned int domid, uint64_t gfn, uint32_t port)
+{
+	struct domain *d;
+	void *ring;
+	int err;
+
+	if (!valid_guest(domid))
+		return EINVAL;
+	if (D.xh == NULL)
+		return ENOSYS;
+	d = find(domid);
+	if (d != NULL && d->introduced) {
+		/* Xen's C xenstored accepts a repeat (restore, resume). */
+		return d->remote_port == port ? 0 : EEXIST;
+	}
+	if ((ring = xss_ring_map(D.xh, domid, &err)) == NULL)
+		return err;
+	if ((d = get(domid)) == NULL) {
+		xss_ring_unmap(D.xh, ring);
+		return ENOMEM;
+	}
+	d->gfn = gfn;
+	if ((err = attach(d, ring, port)) != 0) {
+		if (d->ring == NULL)
+			xss_ring_unmap(D.xh, ring);
+		free_domain(d);
+		return err;
+	}
+	log_info("domid %u introduced (port %u, gfn %#llx)", domid, port,
+	    (unsigned long long)gfn);
+	watch_fire_special("@introduceDomain", domid, &D.intro_perms);
+	return 0;
+}
+
+/* State of one reap_nodes() walk. */
+struct reap {
+	unsigned int	 domid;
+	TALLOC_CTX	*tmp;
+	char		**orphans;	/* subtree tops owned by domid */
+	unsigned int	 norphans;
+	unsigned int	 changed;
+};
+
+static bool
+reap_node(struct node *n, void *arg)
+{
+	struct reap *r = arg;
+	const struct perms *p = node_perms(n);
+	struct perm_entry *e;
+	struct perms np;
+	unsigned int i;
+	bool hit = false;
+	char **o;
+
+	if (p->p[0].domid == r->domid && node_parent(n) != NULL &&
+	    !D.cfg.keep_orphans) {
+		/* Removed whole below; nothing to fix under it. */
+		o = talloc_realloc(r->tmp, r->orphans, char *,
+		    r->norphans + 1);
+		if (o == NULL)
+			return false;
+		r->orphans = o;
+		if ((o[r->norphans] = talloc_strdup(r->tmp,
+		    node_path(n))) != NULL)
+			r->norphans++;
+		return false;
+	}
+	for (i = 0; i < p->num && !hit; i++)
+		hit = p->p[i].domid == r->domid;
+	if (!hit)
+		return true;
+	if ((e = talloc_array(r->tmp, struct perm_entry, p->num)) == NULL)
+		return true;
+	np.p = e;
+	np.num = 0;
+	e[np.num++] = p->p[0];
+	if (p->p[0].domid == r->domid) {
+		/* -K, or the root: the node falls to the privileged. */
+		e[0].domid = D.cfg.priv_domid;
+		quota_charge(r->domid, USAGE_NODES, -1);
+		quota_charge(D.cfg.priv_domid, USAGE_NODES, 1);
+	}
+	for (i = 1; i < p->num; i++)
+		if (p->p[i].domid != r->domid)
+			e[np.num++] = p->p[i];
+	if (store_set_perms(D.st, n, &np) == 0)
+		r->changed++;
+	return true;
+}
+
+/*
+ * Nothing of a dead domain may outlive it, or a new domain reusing the
+ * domid would inherit it: nodes it owns are removed (moved to the
+ * privileged domain with -K), perms entries naming it are dropped, as
+ * Xen's C xenstored does on domain destruction.  Cost: one walk of the
+ * store, plus the removals (which fire watches).
+ */
+static void
+reap_nodes(unsigned int domid)
+{
+	struct reap r = { .domid = domid };
+	struct node *root;
+	unsigned int i;
+	int err;
+
+	if (D.st == NULL || (root = store_lookup(D.st, "/")) == NULL)
+		return;
+	if ((r.tmp = talloc_new(NULL)) == NULL)
+		return;
+	store_walk(root, reap_node, &r);
+	for (i = 0; i < r.norphans; i++)
+		if ((err = txn_rm(D.st, NULL, r.orphans[i])) != 0 &&
+		    err != ENOENT)
+			log_warnx("domid %u: cannot remove %s: %s", domid,
+			    r.orphans[i], strerror(err));
+	if (r.changed > 0 || r.norphans > 0)
+		log_debug("domid %u: %u subtrees removed, perms of %u nodes "
+		    "changed", domid, r.norphans, r.changed);
+	talloc_free(r.tmp);
+}
+
+/* Drop domid from a special path's perms, as from a node's. */
+static void
+reap_special(struct perms *p, unsigned int domid)
+{
+	unsigned int i, j;
+
+	if (p->p[0].domid == domid)
+		p->p[0].domid = D.cfg.priv_domid;
+	for (i = j = 1; i < p->num; i++)
+		if (p->p[i].domid != domid)
+			p->p[j++] = p->p[i];
+	p->num = j;
+}
+
+/* The end of an introduced domain, whatever told us. */
+static void
+end_domain(struct domain *d, const char *why)
+{
+	unsigned int domid = d->domid;
+
+	log_info("domid %u: %s", domid, why);
+	free_domain(d);
+	reap_nodes(domid);
+	reap_special(&D.intro_perms, domid);
+	reap_special(&D.release_perms, domid);
+	quota_domain_forget(domid);
+	watch_fire_special("@releaseDomain", domid, &D.release_perms);
+}
+
+int
+domain_release(unsigned int domid)
+{
+	struct domain *d;
+
+	if (!valid_guest(domid))
+		return EINVAL;
+	if ((d = find(domid)) == NULL || !d->introduced)
+		return ENOENT;
+	end_domain(d, "released");
+	return 0;
+}
+
+bool
+domain_is_introduced(unsigned int domid)
+{
+	struct domain *d = find(domid);
+
+	return d != NULL && d->introduced;
+}
+
+int
+domain_resume(unsigned int domid)
+{
+	struct domain *d;
+
+	if (!valid_guest(domid))
+		return EINVAL;
+	if ((d = find(domid)) == NULL || !d->introduced)
+		return ENOENT;
+	d->shutdown_fired = false;
+	return 0;
+}
+
+int
+domain_set_target(unsigned int domid, unsigned int target)
+{
+	struct domain *d;
+
+	if (domid > DOMAIN_ID_MAX || target > DOMAIN_ID_MAX ||
+	    domid == target)
+		return EINVAL;
+	if ((d = find(domid)) == NULL || !d->introduced)
+		return ENOENT;
+	d->has_target = true;
+	d->target = target;
+	if (d->rc != NULL)
+		conn_set_target(ring_conn_connection(d->rc), target);
+	return 0;
+}
+
+int
+domain_get_feature(unsigned int domid, unsigned int *features)
+{
+	struct domain *d;
+
+	if (domid > DOMAIN_ID_MAX)
+		return EINVAL;
+	d = find(domid);
+	*features = d != NULL ? d->features : RING_FEATURES;
+	return 0;
+}
+
+int
+domain_set_feature(unsigned int domid, unsigned int features)
+{
+	struct domain *d;
+
+	if (domid > DOMAIN_ID_MAX || (features & ~RING_FEATURES) != 0)
+		return EINVAL;
+	if ((d = find(domid)) != NULL && d->introduced)
+		return EBUSY;
+	if (d == NULL && (d = get(domid)) == NULL)
+		return ENOMEM;
+	d->features = features;
+	return 0;
+}
+
+void
+domain_state_changed(const struct xss_domain_event *ev)
+{
+	struct domain *d = find(ev->domid);
+
+	if (d == NULL || !d->introduced || d->local)
+		return;
+	switch (ev->state) {
+	case XSS_DOMAIN_SHUTDOWN:
+		/* Once per shutdown until RESUME (xenstore.txt, RESUME). */
+		if (d->shutdown_fired)
+			return;
+		d->shutdown_fired = true;
+		log_info("domid %u: shut down (reason %u)", d->domid,
+		    ev->reason);
+		watch_fire_special("@releaseDomain", d->domid,
+		    &D.release_perms);
+		break;
+	case XSS_DOMAIN_DYING:
+		end_domain(d, "dying");
+		break;
+	case XSS_DOMAIN_DEAD:
+		end_domain(d, "dead");
+		break;
+	default:
+		break;
+	}
+}
+
+const struct perms *
+domain_special_perms(const char *name)
+{
+	if (strcmp(name, "@introduceDomain") == 0)
+		return &D.intro_perms;
+	if (strcmp(name, "@releaseDomain") == 0)
+		return &D.release_perms;
+	return NULL;
+}
+
+int
+domain_set_special_perms(const char *name, const struct perms *perms)
+{
+	struct perms *dst, copy;
+
+	if (strcmp(name, "@introduceDomain") == 0)
+		dst = &D.intro_perms;
+	else if (strcmp(name, "@releaseDomain") == 0)
+		dst = &D.release_perms;
+	else
+		return ENOENT;
+	if (perms_copy(D.ctx, perms, &copy) != 0)
+		return ENOMEM;
+	talloc_free(dst->p);
+	*dst = copy;
+	return 0;
+}
+
+unsigned int
+domain_count(void)
+{
+	return D.nintroduced;
+}
+
+int
+domain_report(char **out)
+{
+	struct domain *d, *tmp;
+
+	HASH_ITER(hh, D.by_id, d, tmp) {
+		if (!d->introduced)
+			continue;
+		*out = talloc_asprintf_append(*out,
+		    "domid %u port %u conn %u%s%s%s\n", d->domid,
+		    d->local_port, d->rc != NULL ?
+		    conn_id(ring_conn_connection(d->rc)) : 0,
+		    d->local ? " local" : "",
+		    d->shutdown_fired ? " shutdown" : "",
+		    d->rc == NULL ? " stopped" : "");
+		if (*out == NULL)
+			return ENOMEM;
+	}
+	return 0;
+}

@@ -1,0 +1,125 @@
+/*
+ * The domain table: which domains xenstored talks to over their store
+ * rings, their state (introduced, shut down, target, features), the
+ * special watches @introduceDomain / @releaseDomain and their perms,
+ * and what happens when a domain goes away.
+ */
+#ifndef XSD_DOMAIN_H
+#define XSD_DOMAIN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <talloc.h>
+
+#include "conn.h"
+#include "perms.h"
+
+struct store;
+struct xss_handle;
+struct xss_domain_event;
+
+/* Highest domid a guest can have: DOMID_FIRST_RESERVED - 1. */
+#define DOMAIN_ID_MAX	0x7fefu
+
+/* Who is privileged and where xenstored itself runs (-p, -m). */
+struct domain_config {
+	unsigned int	priv_domid;	/* gets dom0's rights (0) */
+	unsigned int	master_domid;	/* owner of the local ring (0) */
+	bool		keep_orphans;	/* -K: a dead domain's nodes stay */
+};
+
+/*
+ * Set up the table.  xh is the Xen handle (NULL on a host without Xen:
+ * INTRODUCE then fails with ENOSYS); ring connections send their frames
+ * to fn(.., fn_arg); st is the store whose perms are cleaned up when a
+ * domain dies.  Registers the event-channel fd with the loop.
+ * Returns 0 or ENOMEM.
+ */
+int	domain_init(TALLOC_CTX *ctx, struct xss_handle *xh, struct store *st,
+	    const struct domain_config *cfg, conn_frame_fn *fn, void *fn_arg);
+/* Close every ring connection, unmap and unbind all (shutdown). */
+void	domain_fini(void);
+
+/*
+ * Serve the local domain's own ring (/proc/xen/xsd_kva, as dom0's kernel
+ * uses it) as domain cfg->master_domid.  Returns 0, ENOSYS (no Xen), or
+ * the error of libxs-stable (ENOENT: not dom0 or no xenfs).
+ */
+int	domain_introduce_local(void);
+
+/*
+ * INTRODUCE (xenstore.txt): map domid's ring through its reserved grant,
+ * bind port (an unbound port of domid), start serving it and fire
+ * @introduceDomain.  gfn is recorded only (we map by grant).  Introducing
+ * an already introduced domain with the same port is accepted and does
+ * nothing (restore); with another port it is EEXIST.
+ * Returns 0, EINVAL (the master domid, or over DOMAIN_ID_MAX),
+ * ENOSYS (no hypervisor), EEXIST, ENOMEM, or the libxs-stable error of
+ * the map or bind (ESRCH, EACCES, EINVAL, EBUSY).
+ */
+int	domain_introduce(unsigned int domid, uint64_t gfn, uint32_t port);
+
+/*
+ * RELEASE: stop serving domid, free all it owned (connection, watches,
+ * transactions, quota; its nodes unless keep_orphans; perms entries
+ * naming it), fire @releaseDomain: a later domain with this domid
+ * inherits nothing.  Returns 0, EINVAL (the master domid, or over
+ * DOMAIN_ID_MAX),
+ * ENOENT (not introduced).
+ */
+int	domain_release(unsigned int domid);
+
+/* IS_DOMAIN_INTRODUCED. */
+bool	domain_is_introduced(unsigned int domid);
+
+/*
+ * RESUME: @releaseDomain fires again on the next shutdown.
+ * Returns 0, EINVAL, ENOENT (not introduced).
+ */
+int	domain_resume(unsigned int domid);
+
+/*
+ * SET_TARGET: domid acts for target (xenstore.txt).  Both must be valid
+ * domids; domid must be introduced.  Returns 0, EINVAL, ENOENT, ENOMEM.
+ */
+int	domain_set_target(unsigned int domid, unsigned int target);
+
+/*
+ * GET_FEATURE <domid> / SET_FEATURE: the ring's server_features bits for
+ * one domain.  Setting is allowed only before INTRODUCE and only bits we
+ * support (RING_FEATURES).  Return 0, EINVAL (bad domid or bits), EBUSY
+ * (already introduced: xenstore.txt says "rejected"), ENOMEM.
+ */
+int	domain_get_feature(unsigned int domid, unsigned int *features);
+int	domain_set_feature(unsigned int domid, unsigned int features);
+
+/*
+ * A change from the domain-state feed (the toolstack's message, the
+ * simulated or patched hypervisor).  SHUTDOWN fires @releaseDomain once
+ * until RESUME; DYING and DEAD end the domain as RELEASE does.  RUNNING
+ * is a no-op.  Unknown domids are ignored.
+ */
+void	domain_state_changed(const struct xss_domain_event *ev);
+
+/*
+ * Perms of a special path ("@introduceDomain", "@releaseDomain"), or
+ * NULL for any other '@' path.  Owned by the table.
+ */
+const struct perms *domain_special_perms(const char *name);
+
+/*
+ * SET_PERMS on a special path (only the two above).  Returns 0, ENOENT
+ * (another '@' name), ENOMEM.
+ */
+int	domain_set_special_perms(const char *name, const struct perms *perms);
+
+/* Number of introduced domains (CONTROL, tests). */
+unsigned int domain_count(void);
+
+/*
+ * Append one line per introduced domain ("domid N port P conn C
+ * [shutdown] [stopped]") to *out (talloc string).  Returns 0 or ENOMEM.
+ */
+int	domain_report(char **out);
+
+#endif
