@@ -1,0 +1,364 @@
+/*
+ * simxen-guest: a simulated guest on the simulated Xen.  Optionally
+ * creates its domain and does the toolstack's part (INTRODUCE and the
+ * xl-style nodes, through libxenstore as dom0), then runs a script of
+ * xenstore requests over the ring, one result line per command, so the
+ * transcripts of two daemons can be compared with diff.
+ *
+ * usage: simxen-guest [--create] [--domid N] [--introduce] [--setup]
+ *            [--timeout MS] [-c SCRIPT]     (else the script is stdin)
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <xenstore.h>
+
+#include "guest.h"
+#include "simxen.h"
+
+static int timeout_ms = 5000;
+
+static const struct {
+	const char	*name;
+	uint32_t	 type;
+} ops[] = {
+	{ "read", XS_READ }, { "write", XS_WRITE }, { "mkdir", XS_MKDIR },
+	{ "rm", XS_RM }, { "dir", XS_DIRECTORY }, { "getperms", XS_GET_PERMS },
+	{ "setperms", XS_SET_PERMS }, { "watch", XS_WATCH },
+	{ "unwatch", XS_UNWATCH }, { "getdomainpath", XS_GET_DOMAIN_PATH },
+	{ "isintroduced", XS_IS_DOMAIN_INTRODUCED },
+	{ "introduce", XS_INTRODUCE }, { "release", XS_RELEASE },
+	{ "resume", XS_RESUME }, { "settarget", XS_SET_TARGET },
+	{ "control", XS_CONTROL }, { "reset-watches", XS_RESET_WATCHES },
+};
+
+static void __attribute__((noreturn))
+usage(void)
+{
+	fputs("usage: simxen-guest [--create] [--domid N] [--introduce] "
+	    "[--setup] [--timeout MS] [-c SCRIPT]\n", stderr);
+	exit(2);
+}
+
+static void
+print_value(const char *s, size_t len)
+{
+	size_t i;
+
+	putchar('"');
+	for (i = 0; i < len; i++) {
+		if (s[i] >= 0x20 && s[i] < 0x7f && s[i] != '"' && s[i] != '\\')
+			putchar(s[i]);
+		else
+			printf("\\x%02x", (unsigned char)s[i]);
+	}
+	putchar('"');
+}
+
+/* Print a reply: OK, ERR name, a list of strings, or a value. */
+static void
+print_reply(uint32_t type, const struct sg_reply *r)
+{
+	size_t off;
+
+	if (r->hdr.type == XS_ERROR) {
+		printf("ERR %s\n", r->body);
+		return;
+	}
+	if (r->hdr.type != type) {
+		printf("BAD reply type %u\n", r->hdr.type);
+		return;
+	}
+	if (r->hdr.len == 3 && memcmp(r->body, "OK", 3) == 0) {
+		puts("OK");
+		return;
+	}
+	if (type == XS_DIRECTORY || type == XS_GET_PERMS) {
+		putchar('[');
+		for (off = 0; off < r->hdr.len; off += strlen(r->body + off) + 1)
+			printf("%s%s", off ? " " : "", r->body + off);
+		puts("]");
+		return;
+	}
+	/* Strings replies carry their nul; READ's value does not. */
+	print_value(r->body, r->hdr.len > 0 && r->body[r->hdr.len - 1] == '\0' &&
+	    type != XS_READ ? r->hdr.len - 1 : r->hdr.len);
+	putchar('\n');
+}
+
+static size_t
+unhex(const char *s, char *out, size_t max)
+{
+	size_t n = 0;
+	unsigned int b;
+
+	while (n < max && sscanf(s, "%2x", &b) == 1) {
+		out[n++] = b;
+		s += 2;
+		while (*s == ' ')
+			s++;
+	}
+	return n;
+}
+
+/* Run one script line; returns 0, or an errno that ends the script. */
+static int
+run_line(struct sg_guest *g, char *line, uint32_t *tx)
+{
+	char payload[XENSTORE_PAYLOAD_MAX], *cmd, *rest, *buf;
+	const char *path, *token;
+	struct sg_reply r;
+	size_t len = 0, i, n;
+	uint32_t type = 0;
+	int err, ms;
+
+	line[strcspn(line, "\n")] = '\0';
+	while (*line == ' ')
+		line++;
+	if (*line == '\0' || *line == '#')
+		return 0;
+	printf("%s -> ", line);
+	cmd = line;
+	rest = strchr(line, ' ');
+	if (rest != NULL)
+		*rest++ = '\0';
+	else
+		rest = "";
+	if (strcmp(cmd, "event") == 0) {
+		ms = *rest ? atoi(rest) : timeout_ms;
+		err = sg_event(g, &buf, &path, &token, ms);
+		if (err == ETIMEDOUT) {
+			puts("TIMEOUT");
+			return 0;
+		}
+		if (err != 0)
+			return err;
+		printf("%s %s\n", path, token);
+		free(buf);
+		return 0;
+	}
+	if (strcmp(cmd, "txstart") == 0 || strcmp(cmd, "txend") == 0) {
+		if (cmd[2] == 's') {
+			err = sg_request(g, XS_TRANSACTION_START, 0, "", 1, &r,
+			    timeout_ms);
+		} else {
+			err = sg_request(g, XS_TRANSACTION_END, *tx,
+			    strcmp(rest, "abort") == 0 ? "F" : "T", 2, &r,
+			    timeout_ms);
+		}
+		if (err != 0)
+			return err;
+		if (r.hdr.type == XS_TRANSACTION_START) {
+			*tx = strtoul(r.body, NULL, 10);
+			puts("OK");	/* ids differ between daemons */
+		} else {
+			if (r.hdr.type != XS_ERROR)
+				*tx = 0;
+			print_reply(r.hdr.type, &r);
+		}
+		free(r.body);
+		return 0;
+	}
+	if (strcmp(cmd, "features") == 0 || strcmp(cmd, "error") == 0) {
+		printf("%u\n", cmd[0] == 'f' ? sg_features(g) : sg_error(g));
+		return 0;
+	}
+	if (strcmp(cmd, "reset") == 0) {
+		err = sg_reconnect(g, timeout_ms);
+		puts(err == 0 ? "OK" : strerror(err));
+		*tx = 0;
+		return 0;
+	}
+	if (strcmp(cmd, "raw") == 0) {
+		n = unhex(rest, payload, sizeof(payload));
+		printf("%zu\n", sg_raw_write(g, payload, n));
+		return 0;
+	}
+	if (strcmp(cmd, "set-req-prod") == 0 || strcmp(cmd, "set-rsp-cons") == 0) {
+		if (cmd[4] == 'r' && cmd[5] == 'e')
+			sg_set_req_prod(g, strtoul(rest, NULL, 0));
+		else
+			sg_set_rsp_cons(g, strtoul(rest, NULL, 0));
+		puts("OK");
+		return 0;
+	}
+	if (strcmp(cmd, "oversize") == 0) {
+		struct xsd_sockmsg h = { XS_WRITE, 99, 0,
+		    XENSTORE_PAYLOAD_MAX + 1 };
+
+		printf("%zu\n", sg_raw_write(g, &h, sizeof(h)));
+		return 0;
+	}
+	if (strcmp(cmd, "flood") == 0) {
+		printf("%u\n", sg_flood(g, *rest ? atoi(rest) : 500));
+		return 0;
+	}
+	if (strcmp(cmd, "sleep") == 0) {
+		usleep(atoi(rest) * 1000);
+		puts("OK");
+		return 0;
+	}
+	for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
+		if (strcmp(cmd, ops[i].name) == 0)
+			break;
+	if (i == sizeof(ops) / sizeof(ops[0])) {
+		puts("BAD command");
+		return 0;
+	}
+	type = ops[i].type;
+	/* Words, each nul-terminated; WRITE's value is the rest, raw. */
+	while (*rest != '\0') {
+		n = type == XS_WRITE && len > 0 ? strlen(rest) :
+		    strcspn(rest, " ");
+		if (len + n + 1 > sizeof(payload))
+			break;
+		memcpy(payload + len, rest, n);
+		len += n;
+		rest += n;
+		if (type == XS_WRITE && len > n)
+			break;		/* the value: no nul after it */
+		payload[len++] = '\0';
+		while (*rest == ' ')
+			rest++;
+	}
+	err = sg_request(g, type, type == XS_WATCH || type == XS_UNWATCH ?
+	    0 : *tx, payload, len, &r, timeout_ms);
+	if (err == ETIMEDOUT) {
+		puts("TIMEOUT");
+		return 0;
+	}
+	if (err != 0)
+		return err;
+	print_reply(type, &r);
+	free(r.body);
+	return 0;
+}
+
+/* The toolstack's part, as dom0 through libxenstore. */
+static int
+toolstack(struct simxen *sx, uint32_t domid, int introduce, int setup)
+{
+	struct xs_permissions ro[2] = {
+		{ 0, XS_PERM_NONE }, { domid, XS_PERM_READ } };
+	struct xs_permissions rw[1] = { { domid, XS_PERM_NONE } };
+	static const char *const rw_dirs[] = { "device", "control", "data",
+	    "memory", "error", "drivers", "attr" };
+	struct simxen_dominfo info;
+	char path[64], val[32];
+	struct xs_handle *xs;
+	xs_transaction_t t;
+	unsigned int i;
+	int ok = 1;
+
+	if (simxen_domain_info(sx, domid, &info) != 0 ||
+	    (xs = xs_open(0)) == NULL) {
+		fprintf(stderr, "simxen-guest: no domain %u or no xenstored\n",
+		    domid);
+		return 1;
+	}
+	if (setup) {
+		/* What xl writes before the guest runs (libxl_create.c). */
+		t = xs_transaction_start(xs);
+		snprintf(path, sizeof(path), "/local/domain/%u", domid);
+		ok &= xs_mkdir(xs, t, path);
+		ok &= xs_set_permissions(xs, t, path, ro, 2);
+		for (i = 0; i < sizeof(rw_dirs) / sizeof(rw_dirs[0]); i++) {
+			snprintf(path, sizeof(path), "/local/domain/%u/%s",
+			    domid, rw_dirs[i]);
+			ok &= xs_mkdir(xs, t, path);
+			ok &= xs_set_permissions(xs, t, path, rw, 1);
+		}
+		snprintf(path, sizeof(path), "/local/domain/%u/name", domid);
+		snprintf(val, sizeof(val), "guest%u", domid);
+		ok &= xs_write(xs, t, path, val, strlen(val));
+		ok &= xs_set_permissions(xs, t, path, ro, 2);
+		snprintf(path, sizeof(path), "/local/domain/%u/domid", domid);
+		snprintf(val, sizeof(val), "%u", domid);
+		ok &= xs_write(xs, t, path, val, strlen(val));
+		ok &= xs_set_permissions(xs, t, path, ro, 2);
+		ok &= xs_transaction_end(xs, t, !ok);
+	}
+	if (ok && introduce)
+		ok = xs_introduce_domain(xs, domid, info.ring_gfn,
+		    info.store_port);
+	if (!ok)
+		perror("simxen-guest: toolstack");
+	xs_close(xs);
+	return ok ? 0 : 1;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "create", no_argument, NULL, 'C' },
+		{ "domid", required_argument, NULL, 'd' },
+		{ "introduce", no_argument, NULL, 'i' },
+		{ "setup", no_argument, NULL, 's' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct simxen_dominfo info;
+	uint32_t domid = SIMXEN_DOMID_ANY, tx = 0;
+	int c, create = 0, introduce = 0, setup = 0, err;
+	struct sg_guest *g;
+	struct simxen *sx;
+	FILE *in = stdin;
+	char line[8192];
+
+	while ((c = getopt_long(argc, argv, "c:", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'C': create = 1; break;
+		case 'd': domid = strtoul(optarg, NULL, 10); break;
+		case 'i': introduce = 1; break;
+		case 's': setup = 1; break;
+		case 't': timeout_ms = atoi(optarg); break;
+		case 'c':
+			if ((in = fopen(optarg, "r")) == NULL) {
+				perror(optarg);
+				return 2;
+			}
+			break;
+		default: usage();
+		}
+	}
+	if (optind != argc || (!create && domid == SIMXEN_DOMID_ANY))
+		usage();
+	if ((err = simxen_open(&sx)) != 0) {
+		fprintf(stderr, "simxen-guest: %s\n", strerror(err));
+		return 1;
+	}
+	if (create) {
+		if ((err = simxen_domain_create(sx, domid, &info)) != 0) {
+			fprintf(stderr, "simxen-guest: create: %s\n",
+			    strerror(err));
+			return 1;
+		}
+		domid = info.domid;
+		printf("# domid %u\n", domid);
+	}
+	if ((setup || introduce) && toolstack(sx, domid, introduce, setup))
+		return 1;
+	if ((err = sg_open(sx, domid, &g)) != 0) {
+		fprintf(stderr, "simxen-guest: domain %u: %s\n", domid,
+		    strerror(err));
+		return 1;
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	while (fgets(line, sizeof(line), in) != NULL) {
+		if ((err = run_line(g, line, &tx)) != 0) {
+			printf("TRANSPORT %s\n", strerror(err));
+			sg_close(g);
+			return 1;
+		}
+	}
+	sg_close(g);
+	simxen_close(sx);
+	return 0;
+}

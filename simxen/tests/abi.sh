@@ -1,0 +1,7 @@
+# The ABI libraries under a program linked against Debian's libxen*.
+. "${abs_top_srcdir:?}/simxen/tests/lib.sh"
+set -- $($SIMXEN create)
+[ $# -eq 3 ] || fail "simxen create printed '$*'"
+LD_LIBRARY_PATH=$SIMLIB "$B/simxen/tests/abi_test" "$1" "$2"
+$SIMXEN info "$1" && fail "domain $1 still exists"
+echo "abi.sh: passed"

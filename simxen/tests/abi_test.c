@@ -1,0 +1,117 @@
+/*
+ * abi_test: drives the simulated Xen through the Xen ABI (libxenctrl,
+ * libxenevtchn, libxengnttab), linked against Debian's libraries and run
+ * with LD_LIBRARY_PATH pointing at ours (simxen/tests/abi.sh).
+ * Usage: abi_test DOMID GFN — a domain `simxen create` made; the script
+ * shuts it down and destroys it through this program.  Exit 0 on pass.
+ */
+#define XC_WANT_COMPAT_MAP_FOREIGN_API 1
+
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include <xenctrl.h>
+#include <xenevtchn.h>
+#include <xengnttab.h>
+#include <xen/grant_table.h>
+
+#define FAIL(...) do {							\
+	fprintf(stderr, "abi_test: " __VA_ARGS__);			\
+	fprintf(stderr, "\n");						\
+	return 1;							\
+} while (0)
+
+/* Wait for port on xce within 5 s, take it and unmask it. */
+static int
+wait_port(xenevtchn_handle *xce, int want)
+{
+	struct pollfd pfd = { .fd = xenevtchn_fd(xce), .events = POLLIN };
+	int port;
+
+	if (poll(&pfd, 1, 5000) != 1)
+		return -1;
+	if ((port = xenevtchn_pending(xce)) != want)
+		return -1;
+	return xenevtchn_unmask(xce, port);
+}
+
+int
+main(int argc, char **argv)
+{
+	xc_interface *xch;
+	xenevtchn_handle *xce;
+	xengnttab_handle *xgt;
+	xc_dominfo_t di;
+	xc_domaininfo_t dl;
+	uint32_t domid;
+	unsigned long gfn;
+	void *ring, *fmap;
+	int virq;
+
+	if (argc != 3)
+		FAIL("usage: abi_test DOMID GFN");
+	domid = strtoul(argv[1], NULL, 10);
+	gfn = strtoul(argv[2], NULL, 10);
+	if ((xch = xc_interface_open(NULL, NULL, 0)) == NULL)
+		FAIL("xc_interface_open: %s", strerror(errno));
+	if ((xce = xenevtchn_open(NULL, 0)) == NULL)
+		FAIL("xenevtchn_open: %s", strerror(errno));
+	if ((xgt = xengnttab_open(NULL, 0)) == NULL)
+		FAIL("xengnttab_open: %s", strerror(errno));
+	if ((virq = xenevtchn_bind_virq(xce, VIRQ_DOM_EXC)) <= 0)
+		FAIL("bind_virq: %s", strerror(errno));
+
+	if (xc_domain_getinfo(xch, domid, 1, &di) != 1 || di.domid != domid ||
+	    di.shutdown || di.dying)
+		FAIL("getinfo of a running domain");
+	ring = xengnttab_map_grant_ref(xgt, domid, GNTTAB_RESERVED_XENSTORE,
+	    PROT_READ | PROT_WRITE);
+	if (ring == NULL)
+		FAIL("map_grant_ref: %s", strerror(errno));
+	fmap = xc_map_foreign_range(xch, domid, 4096, PROT_READ | PROT_WRITE,
+	    gfn);
+	if (fmap == NULL)
+		FAIL("map_foreign_range: %s", strerror(errno));
+	memcpy(ring, "via grant", 10);
+	if (memcmp(fmap, "via grant", 10) != 0)
+		FAIL("foreign map does not see the grant map's bytes");
+	if (xc_map_foreign_range(xch, domid, 4096, PROT_READ, gfn + 1) != NULL)
+		FAIL("foreign map of another gfn worked");
+
+	if (xc_domain_shutdown(xch, domid, SHUTDOWN_reboot) != 0)
+		FAIL("shutdown: %s", strerror(errno));
+	if (wait_port(xce, virq) != 0)
+		FAIL("no VIRQ_DOM_EXC on shutdown");
+	if (xc_domain_getinfo(xch, domid, 1, &di) != 1 || !di.shutdown ||
+	    di.shutdown_reason != SHUTDOWN_reboot || di.dying)
+		FAIL("getinfo after shutdown");
+	if (xc_domain_getinfolist(xch, domid, 1, &dl) != 1 ||
+	    dl.domain != domid || !(dl.flags & XEN_DOMINF_shutdown) ||
+	    ((dl.flags >> XEN_DOMINF_shutdownshift) &
+	    XEN_DOMINF_shutdownmask) != SHUTDOWN_reboot)
+		FAIL("getinfolist after shutdown");
+
+	if (xc_domain_destroy(xch, domid) != 0)
+		FAIL("destroy: %s", strerror(errno));
+	if (wait_port(xce, virq) != 0)
+		FAIL("no VIRQ_DOM_EXC on destroy");
+	if (xc_domain_getinfo(xch, domid, 1, &di) != 1 || di.domid != domid ||
+	    !di.dying)
+		FAIL("getinfo while mapped after destroy: not dying");
+	munmap(fmap, 4096);	/* as oxenstored does: behind our back */
+	if (xengnttab_unmap(xgt, ring, 1) != 0)
+		FAIL("unmap: %s", strerror(errno));
+	if (wait_port(xce, virq) != 0)
+		FAIL("no VIRQ_DOM_EXC on death");
+	if (xc_domain_getinfo(xch, domid, 1, &di) == 1 && di.domid == domid)
+		FAIL("domain still listed after its last unmap");
+	xengnttab_close(xgt);
+	xenevtchn_close(xce);
+	xc_interface_close(xch);
+	printf("abi_test: all passed\n");
+	return 0;
+}
