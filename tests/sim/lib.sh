@@ -1,0 +1,101 @@
+# Shared by the tests on the simulated Xen: a private simulated host, one
+# daemon (ours, Debian's C xenstored or Debian's oxenstored) on it, and
+# cleanup on exit.  Needs $abs_top_builddir and $abs_top_srcdir (make
+# check sets them).
+: "${abs_top_builddir:?run through make check}"
+: "${abs_top_srcdir:?run through make check}"
+SIMXEN=$abs_top_builddir/simxen/simxen
+SIMLIB=$abs_top_builddir/simxen/lib
+GUEST=$abs_top_builddir/simxen/guest/simxen-guest
+OURS=${XENSTORED:-$abs_top_builddir/xenstored/xenstored}
+CXSD=/usr/lib/xen-4.17/bin/xenstored
+OXSD=/usr/lib/xen-4.17/bin/oxenstored
+T=$(mktemp -d /tmp/xs-sim.XXXXXX)
+SIMXEN_DIR=$T/sx
+XENSTORED_PATH=$T/socket
+export SIMXEN_DIR XENSTORED_PATH
+DAEMON_PID=
+# ASan must come first in the link order; the preload library is loaded
+# before it, which is harmless here.
+ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0
+export ASAN_OPTIONS
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+stop_daemon() {
+	[ -n "$DAEMON_PID" ] || return 0
+	kill "$DAEMON_PID" 2>/dev/null || true
+	wait "$DAEMON_PID" 2>/dev/null || true
+	DAEMON_PID=
+}
+
+cleanup() {
+	stop_daemon
+	[ -n "${KEEP:-}" ] || rm -rf "$T"
+}
+trap cleanup EXIT
+
+# wait_for FILE: until it exists (10 s bound, 10 ms steps; nothing to
+# wait on for a socket appearing), failing if the daemon died.
+wait_for() {
+	i=0
+	while [ ! -e "$1" ]; do
+		i=$((i + 1))
+		[ $i -le 1000 ] || fail "timeout waiting for $1"
+		kill -0 "$DAEMON_PID" 2>/dev/null ||
+		    { cat "$T/daemon.log" >&2; fail "daemon died"; }
+		sleep 0.01
+	done
+}
+
+# start_daemon ours|cxenstored|oxenstored: a fresh simulated host and
+# that daemon on it, in the foreground (the simulator tracks mappings
+# per process), logging to $T/daemon.log.
+start_daemon() {
+	stop_daemon
+	rm -rf "$SIMXEN_DIR" "$XENSTORED_PATH"
+	"$SIMXEN" init >/dev/null || fail "simxen init"
+	case $1 in
+	ours)
+		LD_LIBRARY_PATH=$SIMLIB LD_PRELOAD=$SIMLIB/libsimxen-procxen.so \
+		    "$OURS" -N -V --domain-state-socket \
+		    "$SIMXEN_DIR/domain-state.d/xenstored" \
+		    >"$T/daemon.log" 2>&1 &
+		;;
+	cxenstored)
+		[ -x $CXSD ] || fail "$CXSD missing (xen-utils-4.17)"
+		mkdir -p "$T/run"
+		XENSTORED_RUNDIR=$T/run \
+		    LD_LIBRARY_PATH=$SIMLIB LD_PRELOAD=$SIMLIB/libsimxen-procxen.so \
+		    $CXSD -N -F "$T/run/pid" >"$T/daemon.log" 2>&1 &
+		;;
+	oxenstored)
+		[ -x $OXSD ] || fail "$OXSD missing (xen-utils-4.17)"
+		mkdir -p "$T/ox"
+		cat >"$T/ox/oxenstored.conf" <<CONF
+pid-file = $T/ox/pid
+persistent = false
+xenstored-log-file = $T/ox/xenstored.log
+access-log-file = $T/ox/access.log
+xenstored-kva = $SIMXEN_DIR/xsd_kva
+xenstored-port = $SIMXEN_DIR/xsd_port
+CONF
+		SIMXEN_XENSTORED_SOCKET=$XENSTORED_PATH \
+		    LD_LIBRARY_PATH=$SIMLIB LD_PRELOAD=$SIMLIB/libsimxen-procxen.so \
+		    $OXSD --no-fork --config-file "$T/ox/oxenstored.conf" \
+		    >"$T/daemon.log" 2>&1 &
+		;;
+	*)
+		fail "unknown daemon $1"
+		;;
+	esac
+	DAEMON_PID=$!
+	wait_for "$XENSTORED_PATH"
+	# C xenstored creates its socket under XENSTORED_RUNDIR.
+	[ "$1" != cxenstored ] || true
+}
+
+# guest ARGS...: run simxen-guest (the script on stdin).
+guest() {
+	"$GUEST" --timeout 3000 "$@"
+}
