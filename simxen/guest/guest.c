@@ -10,7 +10,10 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "guest.h"
 #include "simxen.h"
@@ -24,6 +27,7 @@ struct event {
 };
 
 struct sg_guest {
+	int			 fd;		/* >= 0: dom0 over the socket */
 	struct simxen		*sx;
 	struct simxen_evtchn	*e;
 	uint32_t		 port;
@@ -46,21 +50,26 @@ now_ms(void)
 static void
 notify(struct sg_guest *g)
 {
-	simxen_evtchn_notify(g->e, g->port);
+	if (g->fd < 0)
+		simxen_evtchn_notify(g->e, g->port);
 }
 
 /* Wait for the event channel up to ms; false on timeout. */
 static bool
 wait_event(struct sg_guest *g, int ms)
 {
-	struct pollfd pfd = { simxen_evtchn_fd(g->e), POLLIN, 0 };
+	struct pollfd pfd = { g->fd, POLLIN, 0 };
 	uint32_t port;
 	bool fired = false;
 
 	if (ms < 0)
 		ms = 0;
+	if (g->fd < 0)
+		pfd.fd = simxen_evtchn_fd(g->e);
 	if (poll(&pfd, 1, ms) <= 0)
 		return false;
+	if (g->fd >= 0)
+		return true;
 	while (simxen_evtchn_pending(g->e, &port) == 0) {
 		simxen_evtchn_unmask(g->e, port);
 		fired = true;
@@ -80,6 +89,7 @@ sg_open(struct simxen *sx, uint32_t domid, struct sg_guest **gp)
 		return err;
 	if ((g = calloc(1, sizeof(*g))) == NULL)
 		return ENOMEM;
+	g->fd = -1;
 	g->sx = sx;
 	g->port = info.store_port;
 	g->next_req_id = 1;
@@ -107,10 +117,76 @@ sg_close(struct sg_guest *g)
 		free(ev->buf);
 		free(ev);
 	}
+	if (g->fd >= 0)
+		close(g->fd);
+	/* The domain lives on: keep its store port bound for the next. */
+	if (g->e != NULL)
+		simxen_evtchn_disown(g->e, g->port);
 	simxen_evtchn_close(g->e);
 	if (g->intf != NULL)
 		simxen_ring_unmap(g->sx, g->intf);
 	free(g);
+}
+
+int
+sg_open_socket(const char *path, struct sg_guest **gp)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct sg_guest *g;
+	int err;
+
+	if (strlen(path) >= sizeof(sun.sun_path))
+		return ENAMETOOLONG;
+	strcpy(sun.sun_path, path);
+	if ((g = calloc(1, sizeof(*g))) == NULL)
+		return ENOMEM;
+	g->next_req_id = 1;
+	g->events_tail = &g->events;
+	g->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (g->fd < 0 ||
+	    connect(g->fd, (struct sockaddr *)&sun, sizeof(sun)) != 0) {
+		err = errno;
+		sg_close(g);
+		return err;
+	}
+	*gp = g;
+	return 0;
+}
+
+/* Socket versions of put_bytes() and get_frame() (blocking writes). */
+static size_t
+sock_put(struct sg_guest *g, const char *buf, size_t len)
+{
+	ssize_t n = send(g->fd, buf, len, MSG_NOSIGNAL);
+
+	return n > 0 ? (size_t)n : 0;
+}
+
+static int
+sock_get(struct sg_guest *g, bool *whole)
+{
+	struct pollfd pfd = { g->fd, POLLIN, 0 };
+	struct xsd_sockmsg hdr;
+	size_t need = sizeof(hdr);
+	ssize_t n;
+
+	*whole = false;
+	if (g->in_len >= sizeof(hdr)) {
+		memcpy(&hdr, g->in, sizeof(hdr));
+		if (hdr.len > XENSTORE_PAYLOAD_MAX)
+			return EPROTO;
+		need += hdr.len;
+	}
+	if (g->in_len < need && poll(&pfd, 1, 0) > 0) {
+		n = read(g->fd, g->in + g->in_len, need - g->in_len);
+		if (n <= 0)
+			return EPIPE;
+		g->in_len += n;
+		if (g->in_len == sizeof(hdr))
+			return sock_get(g, whole);
+	}
+	*whole = g->in_len == need && g->in_len >= sizeof(hdr);
+	return 0;
 }
 
 /* Put up to len bytes on the request ring; returns the count. */
@@ -120,6 +196,8 @@ put_bytes(struct sg_guest *g, const char *buf, size_t len)
 	struct xenstore_domain_interface *intf = g->intf;
 	uint32_t cons, prod, space, i;
 
+	if (g->fd >= 0)
+		return sock_put(g, buf, len);
 	cons = __atomic_load_n(&intf->req_cons, __ATOMIC_ACQUIRE);
 	prod = intf->req_prod;
 	space = XENSTORE_RING_SIZE - (prod - cons);
@@ -144,6 +222,8 @@ get_frame(struct sg_guest *g, bool *whole)
 	uint32_t cons, prod, avail, want, i;
 	size_t need;
 
+	if (g->fd >= 0)
+		return sock_get(g, whole);
 	*whole = false;
 	if (__atomic_load_n(&intf->error, __ATOMIC_ACQUIRE) != 0)
 		return EPROTO;
@@ -356,6 +436,12 @@ sg_flood(struct sg_guest *g, int wait_ms)
 		}
 		sent++;
 	}
+}
+
+bool
+sg_on_ring(const struct sg_guest *g)
+{
+	return g->fd < 0;
 }
 
 uint32_t

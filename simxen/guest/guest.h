@@ -6,6 +6,7 @@
 #ifndef SIMXEN_GUEST_H
 #define SIMXEN_GUEST_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -29,6 +30,13 @@ struct sg_reply {
  */
 int	sg_open(struct simxen *sx, uint32_t domid, struct sg_guest **gp);
 void	sg_close(struct sg_guest *g);
+
+/*
+ * The same client over a xenstored Unix socket at path, as dom0 (the
+ * ring-only calls below must not be used on it).  Returns 0, ENOMEM or
+ * the errno of socket/connect.
+ */
+int	sg_open_socket(const char *path, struct sg_guest **gp);
 
 /*
  * Send one request (header + len bytes) and wait up to timeout_ms for
@@ -69,6 +77,9 @@ void	sg_set_rsp_cons(struct sg_guest *g, uint32_t v);
  * request ring stays full for wait_ms.  Returns the number sent.
  */
 unsigned int sg_flood(struct sg_guest *g, int wait_ms);
+
+/* True for a ring client, false for sg_open_socket(). */
+bool	sg_on_ring(const struct sg_guest *g);
 
 /* The ring's server_features, connection and error fields. */
 uint32_t sg_features(const struct sg_guest *g);

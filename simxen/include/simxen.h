@@ -231,6 +231,14 @@ uint32_t simxen_evtchn_domid(const struct simxen_evtchn *e);
 int	simxen_evtchn_claim(struct simxen_evtchn *e, uint32_t port);
 
 /*
+ * Give up port without unbinding it (the opposite of
+ * simxen_evtchn_claim()): a guest process ends, its kernel's port stays
+ * connected, and notifications latch until the next claim.
+ * Returns 0 or EINVAL (port not owned by e).
+ */
+int	simxen_evtchn_disown(struct simxen_evtchn *e, uint32_t port);
+
+/*
  * Re-open the handle whose fd is fd (inherited across exec, e.g. by a
  * live update; Linux xenevtchn_fdopen()), acting as domain domid; its
  * ports stay bound.  *ep gets a handle that owns fd.  Returns 0, EINVAL

@@ -1158,6 +1158,24 @@ simxen_evtchn_claim(struct simxen_evtchn *e, uint32_t port)
 	return err;
 }
 
+int
+simxen_evtchn_disown(struct simxen_evtchn *e, uint32_t port)
+{
+	struct sx_port *p;
+	int err = 0;
+
+	if (port == 0 || port >= SIMXEN_MAX_PORTS)
+		return EINVAL;
+	sx_lock(e->sx);
+	p = &e->sx->sh->ports[e->domid][port];
+	if (p->state == PORT_FREE || p->owner != e->id)
+		err = EINVAL;
+	else
+		p->owner = 0;	/* bound still; events latch until a claim */
+	sx_unlock(e->sx);
+	return err;
+}
+
 /*
  * Ring pages.
  */
