@@ -58,6 +58,7 @@ static struct {
 	struct domain		*by_id;
 	struct domain		*by_port;
 	struct domain		*more;		/* work left over */
+	struct domain		*serving;	/* "more" being served now */
 	int			 kick_fd;	/* eventfd: serve "more" */
 	struct loop_fd		*evtchn_lf, *kick_lf;
 	struct perms		 intro_perms, release_perms;
@@ -187,7 +188,14 @@ unkick(struct domain *d)
 
 	if (!d->more)
 		return;
+	/* A handler may end a domain that waits on either list. */
 	for (pp = &D.more; *pp != NULL; pp = &(*pp)->next_more)
+		if (*pp == d) {
+			*pp = d->next_more;
+			d->more = false;
+			return;
+		}
+	for (pp = &D.serving; *pp != NULL; pp = &(*pp)->next_more)
 		if (*pp == d) {
 			*pp = d->next_more;
 			break;
@@ -241,7 +249,7 @@ evtchn_event(int fd, bool writable, void *arg)
 static void
 kick_event(int fd, bool writable, void *arg)
 {
-	struct domain *list, *d;
+	struct domain *d;
 	uint64_t n;
 
 	(void)writable;
@@ -249,10 +257,10 @@ kick_event(int fd, bool writable, void *arg)
 	if (read(fd, &n, sizeof(n)) != sizeof(n))
 		return;
 	/* Serve the current list once; new leftovers kick again. */
-	list = D.more;
+	D.serving = D.more;
 	D.more = NULL;
-	while ((d = list) != NULL) {
-		list = d->next_more;
+	while ((d = D.serving) != NULL) {
+		D.serving = d->next_more;
 		d->more = false;
 		service(d);
 	}
