@@ -15,6 +15,7 @@ SIMXEN_DIR=$T/sx
 XENSTORED_PATH=$T/socket
 export SIMXEN_DIR XENSTORED_PATH
 DAEMON_PID=
+DAEMON_KIND=
 # ASan must come first in the link order; the preload library is loaded
 # before it, which is harmless here.
 ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0
@@ -24,7 +25,13 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 
 stop_daemon() {
 	[ -n "$DAEMON_PID" ] || return 0
-	kill "$DAEMON_PID" 2>/dev/null || true
+	# oxenstored's SIGTERM handler saves to its compiled-in
+	# /var/run/xenstored/db and, failing, keeps running.
+	if [ "$DAEMON_KIND" = oxenstored ]; then
+		kill -KILL "$DAEMON_PID" 2>/dev/null || true
+	else
+		kill "$DAEMON_PID" 2>/dev/null || true
+	fi
 	wait "$DAEMON_PID" 2>/dev/null || true
 	DAEMON_PID=
 }
@@ -53,6 +60,7 @@ wait_for() {
 # per process), logging to $T/daemon.log.
 start_daemon() {
 	stop_daemon
+	DAEMON_KIND=$1
 	rm -rf "$SIMXEN_DIR" "$XENSTORED_PATH"
 	"$SIMXEN" init >/dev/null || fail "simxen init"
 	case $1 in
@@ -91,8 +99,6 @@ CONF
 	esac
 	DAEMON_PID=$!
 	wait_for "$XENSTORED_PATH"
-	# C xenstored creates its socket under XENSTORED_RUNDIR.
-	[ "$1" != cxenstored ] || true
 }
 
 # guest ARGS...: run simxen-guest (the script on stdin).

@@ -1,0 +1,10 @@
+# Tests on the simulated Xen: our daemon serving simulated guests over
+# their rings (hostile ones too), domains, the permission matrix, and the
+# faithfulness comparison with Debian's C xenstored and oxenstored.
+SIM_TESTS = \
+	tests/sim/ring.sh \
+	tests/sim/domains.sh \
+	tests/sim/perm_matrix.sh \
+	tests/sim/faithful.sh
+TESTS += $(SIM_TESTS)
+EXTRA_DIST += $(SIM_TESTS) tests/sim/lib.sh tests/sim/faithful.txt
