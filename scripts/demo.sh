@@ -1,6 +1,9 @@
 #!/bin/sh
-# Build xenstored, start it on a private socket and drive it with Debian's
-# xenstore-* tools: what an administrator would try first.
+# The main job, on the simulated Xen when this host has no hypervisor:
+# build everything, start xenstored, boot three simulated guests whose
+# vif frontends shake hands with a dom0 backend through watches, shut one
+# guest down and destroy it, and show what xenstored did, with Debian's
+# xenstore-* tools.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -9,29 +12,108 @@ sh scripts/setup-debian.sh
 [ -x configure ] || autoreconf -fi
 [ ! -f config.status ] || make distclean >/dev/null
 mkdir -p build-demo
-(cd build-demo && { [ -f Makefile ] || ../configure -q; } && make -j"$(nproc)")
+(cd build-demo && { [ -f Makefile ] || ../configure -q; } &&
+    make -j"$(nproc)" >/dev/null)
+B=$top/build-demo
 
 run=$(mktemp -d /tmp/xenstored-demo.XXXXXX)
+SIMXEN_DIR=$run/simxen
 XENSTORED_PATH=$run/socket
-export XENSTORED_PATH
-trap 'kill "$(cat "$run/pid" 2>/dev/null)" 2>/dev/null; sleep 0.2; rm -rf "$run"' EXIT
+export SIMXEN_DIR XENSTORED_PATH
+daemon=
+cleanup() {
+	[ -z "$daemon" ] || kill "$daemon" 2>/dev/null || true
+	wait 2>/dev/null || true
+	rm -rf "$run"
+}
+trap cleanup EXIT
 
-# Daemonizes, and returns once the socket accepts (pid file written).
-build-demo/xenstored/xenstored --pid-file "$run/pid" --trace-file "$run/trace"
-echo "xenstored (pid $(cat "$run/pid")) serves $XENSTORED_PATH"
-
+step() { printf '\n== %s\n' "$*"; }
 show() { echo "\$ $*"; "$@"; }
-show xenstore-ls -p
-show xenstore-write /local/domain/1/name guest1 /vm/1/uuid 00000000-0000-0000-0000-000000000001
-show xenstore-chmod /local/domain/1 n1 r0
-show xenstore-read /local/domain/1/name
+# xs_wait PATH VALUE: until dom0 reads VALUE at PATH (10 s bound).
+xs_wait() {
+	i=0
+	until [ "$(xenstore-read "$1" 2>/dev/null)" = "$2" ]; do
+		i=$((i + 1))
+		[ $i -le 200 ] || { echo "timeout: $1 != $2" >&2; exit 1; }
+		sleep 0.05
+	done
+}
+
+step "a simulated Xen host in $SIMXEN_DIR (dom0 only)"
+"$B/simxen/simxen" init
+"$B/simxen/simxen" list
+
+step "xenstored on it: rings through grants, deaths from the domain-state feed"
+LD_LIBRARY_PATH=$B/simxen/lib LD_PRELOAD=$B/simxen/lib/libsimxen-procxen.so \
+    "$B/xenstored/xenstored" -N --pid-file "$run/pid" \
+    --domain-state-socket "$SIMXEN_DIR/domain-state.d/xenstored" \
+    2>"$run/xenstored.log" &
+daemon=$!
+i=0
+until [ -s "$run/pid" ]; do
+	i=$((i + 1))
+	[ $i -le 200 ] || { cat "$run/xenstored.log"; exit 1; }
+	sleep 0.05
+done
+echo "xenstored (pid $daemon) serves $XENSTORED_PATH"
+
+step "three guests: created, set up and introduced as xl does; each runs a vif frontend"
+for n in 1 2 3; do
+	be=/local/domain/0/backend/vif/$n/0
+	# The frontend, as the guest's netfront would: announce, wait for
+	# the backend, connect.  Events arrive over its ring.
+	cat >"$run/front$n" <<EOF
+watch $be/state be
+event
+write device/vif/0/backend $be
+write device/vif/0/state 1
+event
+read $be/state
+write device/vif/0/state 4
+event
+read $be/state
+EOF
+	"$B/simxen/guest/simxen-guest" --create --setup --introduce \
+	    -c "$run/front$n" >"$run/guest$n.out" 2>&1 &
+	guests="${guests:-} $!"
+	xs_wait "/local/domain/$n/device/vif/0/state" 1
+	# The backend in dom0: its directory readable by the guest.
+	xenstore-write "$be/frontend" "/local/domain/$n/device/vif/0" \
+	    "$be/frontend-id" "$n"
+	xenstore-chmod -r "$be" n0 "r$n"
+	xenstore-write "$be/state" 2		# InitWait
+	xs_wait "/local/domain/$n/device/vif/0/state" 4
+	xenstore-write "$be/state" 4		# Connected
+done
+for pid in $guests; do
+	wait "$pid" || { echo "a guest failed" >&2; exit 1; }
+done
+for n in 1 2 3; do
+	echo "-- guest $n's side, over its ring:"
+	cat "$run/guest$n.out"
+done
+show xenstore-ls -p /local/domain/2
+show xenstore-ls -p /local/domain/0/backend/vif/2
+
+step "guest 2 shuts down, then is destroyed"
+xenstore-watch -n 3 @releaseDomain/2 >"$run/watch" &
+watcher=$!
+sleep 0.2
+show "$B/simxen/simxen" shutdown 2 poweroff
+show "$B/simxen/simxen" destroy 2
+wait $watcher || true
+echo "-- dom0's watch on @releaseDomain/2 saw (initial, shutdown, death):"
+cat "$run/watch"
+show "$B/simxen/simxen" list
+echo "-- what xenstored said:"
+grep -E "domid 2" "$run/xenstored.log" || true
+
+step "what is left of domain 2: nodes it owned are gone, no perms name it"
+show xenstore-ls -p /local/domain/2
+show xenstore-ls -p /local/domain/0/backend/vif/2
+echo "-- the toolstack's clean-up, as xl does after a domain's death:"
+show xenstore-rm /local/domain/2
+show xenstore-rm /local/domain/0/backend/vif/2
 show xenstore-list /local/domain
-show xenstore-exists /vm/1 && echo "/vm/1 exists"
-show xenstore-watch -n 2 /local/domain/1 &
-sleep 0.3
-show xenstore-write /local/domain/1/memory/target 524288
-wait
-show xenstore-rm /vm
-show xenstore-ls -p /local
-show /usr/lib/xen-4.17/bin/xenstore-control quota
-echo "(trace of every request: $run/trace, $(wc -l < "$run/trace") lines)"
+show /usr/lib/xen-4.17/bin/xenstore-control memreport
