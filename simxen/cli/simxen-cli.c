@@ -34,6 +34,7 @@ usage(void)
 	    "       simxen info DOMID\n"
 	    "       simxen shutdown DOMID [poweroff|reboot|suspend|crash|"
 	    "watchdog]\n"
+	    "       simxen resume DOMID\n"
 	    "       simxen destroy DOMID\n"
 	    "State directory: $SIMXEN_DIR (default %s).\n",
 	    SIMXEN_DEFAULT_DIR);
@@ -94,7 +95,7 @@ main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "create") != 0 && strcmp(argv[1], "list") != 0 &&
 	    strcmp(argv[1], "info") != 0 && strcmp(argv[1], "shutdown") != 0 &&
-	    strcmp(argv[1], "destroy") != 0)
+	    strcmp(argv[1], "destroy") != 0 && strcmp(argv[1], "resume") != 0)
 		usage();
 	if ((err = simxen_open(&sx)) != 0)
 		return fail("open (run `simxen init` first?)", err);
@@ -140,6 +141,11 @@ main(int argc, char **argv)
 		if ((err = simxen_domain_shutdown(sx, parse_domid(argv[2]),
 		    reason)) != 0)
 			return fail("shutdown", err);
+	} else if (strcmp(argv[1], "resume") == 0) {
+		if (argc != 3)
+			usage();
+		if ((err = simxen_domain_resume(sx, parse_domid(argv[2]))) != 0)
+			return fail("resume", err);
 	} else {
 		if (argc != 3)
 			usage();

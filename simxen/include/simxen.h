@@ -135,6 +135,13 @@ int	simxen_domain_shutdown(struct simxen *sx, uint32_t domid,
 	    uint32_t reason);
 
 /*
+ * Resume a shut-down domain (a suspend cancelled, as xc_domain_resume):
+ * it runs again.  Raises VIRQ_DOM_EXC and a domain-state datagram.
+ * Returns 0, ESRCH, EINVAL (not shut down).
+ */
+int	simxen_domain_resume(struct simxen *sx, uint32_t domid);
+
+/*
  * Destroy a domain (any state but dead): it becomes dying, and dead as
  * soon as no grant/foreign mapping of its ring is held (at once if
  * none).  Its ports are closed (peers' ports become unbound-remote

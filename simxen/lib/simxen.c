@@ -742,6 +742,27 @@ simxen_domain_shutdown(struct simxen *sx, uint32_t domid, uint32_t reason)
 }
 
 int
+simxen_domain_resume(struct simxen *sx, uint32_t domid)
+{
+	int err = 0;
+
+	if (domid >= SIMXEN_MAX_DOMAINS)
+		return ESRCH;
+	sx_lock(sx);
+	if (!sx->sh->doms[domid].exists)
+		err = ESRCH;
+	else if (sx->sh->doms[domid].state != SIMXEN_DOM_SHUTDOWN)
+		err = EINVAL;
+	else {
+		sx->sh->doms[domid].state = SIMXEN_DOM_RUNNING;
+		sx->sh->doms[domid].reason = 0;
+		sx_state_changed(sx, domid);
+	}
+	sx_unlock(sx);
+	return err;
+}
+
+int
 simxen_domain_destroy(struct simxen *sx, uint32_t domid)
 {
 	int err = 0;

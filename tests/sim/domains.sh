@@ -178,5 +178,54 @@ S
 expect "$T/dom0.out" 'getquota 4 nodes -> "1000"' \
     'getquota 4 memory -> "2621440"'
 
+# @releaseDomain once per shutdown until RESUME (xenstore.txt, RESUME);
+# domain 6 may not read @introduceDomain's perms: it gets only its
+# initial events.
+guest --create --domid 5 --setup --introduce </dev/null >/dev/null ||
+    fail "guest 5"
+guest --create --domid 6 --setup --introduce </dev/null >/dev/null ||
+    fail "guest 6"
+guest --domid 6 >"$T/w6.out" 2>&1 <<'S' &
+watch @introduceDomain i6
+event
+watch @releaseDomain/5 r6
+event
+write data/ready 1
+event 2000
+S
+w6=$!
+guest --create --domid 8 --setup --introduce </dev/null >/dev/null ||
+    fail "guest 8"
+printf 'setperms @releaseDomain n0 r1 r8\n' | guest --dom0 >/dev/null
+guest --domid 8 >"$T/w1.out" 2>&1 <<'S' &
+watch @releaseDomain/5 five
+event
+write data/ready5 1
+event
+event
+event 1000
+S
+w1=$!
+wait_node /local/domain/6/data/ready
+wait_node /local/domain/8/data/ready5
+"$SIMXEN" shutdown 5 suspend || fail "shutdown 5"
+"$SIMXEN" resume 5 || fail "simxen resume 5"
+"$SIMXEN" shutdown 5 suspend || fail "shutdown 5 again"
+"$SIMXEN" resume 5 || fail "simxen resume 5"
+printf 'resume 5\n' | guest --dom0 >"$T/dom0.out"
+expect "$T/dom0.out" "resume 5 -> OK"
+"$SIMXEN" shutdown 5 crash || fail "shutdown 5 a third time"
+guest --create --domid 7 --introduce </dev/null >/dev/null ||
+    fail "guest 7"
+wait $w1 || fail "watcher 8"
+wait $w6 || fail "watcher 6"
+# Initial, the first shutdown, the one after RESUME; not the second.
+expect "$T/w1.out" "event -> @releaseDomain/5 five" \
+    "event 1000 -> TIMEOUT"
+[ "$(grep -c '^event -> @releaseDomain/5 five$' "$T/w1.out")" -eq 3 ] ||
+    { cat "$T/w1.out"; fail "@releaseDomain/5: want initial + 2"; }
+expect "$T/w6.out" "event -> @introduceDomain i6" \
+    "event -> @releaseDomain/5 r6" "event 2000 -> TIMEOUT"
+
 kill -0 "$DAEMON_PID" || fail "daemon died"
 echo "domains.sh: passed"
