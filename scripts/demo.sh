@@ -97,7 +97,7 @@ show xenstore-ls -p /local/domain/2
 show xenstore-ls -p /local/domain/0/backend/vif/2
 
 step "guest 2 shuts down, then is destroyed"
-xenstore-watch -n 3 @releaseDomain/2 >"$run/watch" &
+timeout 10 xenstore-watch -n 3 @releaseDomain/2 >"$run/watch" &
 watcher=$!
 sleep 0.2
 show "$B/simxen/simxen" shutdown 2 poweroff
