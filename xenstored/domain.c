@@ -453,10 +453,7 @@ reap_node(struct node *n, void *arg)
 {
 	struct reap *r = arg;
 	const struct perms *p = node_perms(n);
-	struct perm_entry *e;
 	struct perms np;
-	unsigned int i;
-	bool hit = false;
 	char **o;
 
 	if (p->p[0].domid == r->domid && node_parent(n) != NULL &&
@@ -472,24 +469,14 @@ reap_node(struct node *n, void *arg)
 			r->norphans++;
 		return false;
 	}
-	for (i = 0; i < p->num && !hit; i++)
-		hit = p->p[i].domid == r->domid;
-	if (!hit)
+	if (!perms_names(p, r->domid) || perms_copy(r->tmp, p, &np) != 0)
 		return true;
-	if ((e = talloc_array(r->tmp, struct perm_entry, p->num)) == NULL)
-		return true;
-	np.p = e;
-	np.num = 0;
-	e[np.num++] = p->p[0];
+	perms_forget_domid(&np, r->domid, D.cfg.priv_domid);
 	if (p->p[0].domid == r->domid) {
 		/* -K, or the root: the node falls to the privileged. */
-		e[0].domid = D.cfg.priv_domid;
 		quota_charge(r->domid, USAGE_NODES, -1);
 		quota_charge(D.cfg.priv_domid, USAGE_NODES, 1);
 	}
-	for (i = 1; i < p->num; i++)
-		if (p->p[i].domid != r->domid)
-			e[np.num++] = p->p[i];
 	if (store_set_perms(D.st, n, &np) == 0)
 		r->changed++;
 	return true;
@@ -526,20 +513,6 @@ reap_nodes(unsigned int domid)
 	talloc_free(r.tmp);
 }
 
-/* Drop domid from a special path's perms, as from a node's. */
-static void
-reap_special(struct perms *p, unsigned int domid)
-{
-	unsigned int i, j;
-
-	if (p->p[0].domid == domid)
-		p->p[0].domid = D.cfg.priv_domid;
-	for (i = j = 1; i < p->num; i++)
-		if (p->p[i].domid != domid)
-			p->p[j++] = p->p[i];
-	p->num = j;
-}
-
 /* The end of an introduced domain, whatever told us. */
 static void
 end_domain(struct domain *d, const char *why)
@@ -549,8 +522,8 @@ end_domain(struct domain *d, const char *why)
 	log_info("domid %u: %s", domid, why);
 	free_domain(d);
 	reap_nodes(domid);
-	reap_special(&D.intro_perms, domid);
-	reap_special(&D.release_perms, domid);
+	perms_forget_domid(&D.intro_perms, domid, D.cfg.priv_domid);
+	perms_forget_domid(&D.release_perms, domid, D.cfg.priv_domid);
 	quota_domain_forget(domid);
 	watch_fire_special("@releaseDomain", domid, &D.release_perms);
 }

@@ -117,6 +117,38 @@ perms_copy(TALLOC_CTX *ctx, const struct perms *src, struct perms *dst)
 }
 
 bool
+perms_names(const struct perms *perms, unsigned int domid)
+{
+	unsigned int i;
+
+	for (i = 0; i < perms->num; i++)
+		if (perms->p[i].domid == domid)
+			return true;
+	return false;
+}
+
+bool
+perms_forget_domid(struct perms *perms, unsigned int domid,
+    unsigned int new_owner)
+{
+	unsigned int i, j;
+	bool changed = false;
+
+	if (perms->p[0].domid == domid) {
+		perms->p[0].domid = new_owner;
+		changed = true;
+	}
+	for (i = j = 1; i < perms->num; i++) {
+		if (perms->p[i].domid == domid)
+			changed = true;
+		else
+			perms->p[j++] = perms->p[i];
+	}
+	perms->num = j;
+	return changed;
+}
+
+bool
 perms_equal(const struct perms *a, const struct perms *b)
 {
 	unsigned int i;

@@ -65,6 +65,17 @@ int	perms_copy(TALLOC_CTX *ctx, const struct perms *src,
 
 bool	perms_equal(const struct perms *a, const struct perms *b);
 
+/* Does any entry of perms (owner included) name domid? */
+bool	perms_names(const struct perms *perms, unsigned int domid);
+
+/*
+ * Forget a domain that is gone, in place: an owner entry naming domid
+ * names new_owner instead, other entries naming it are dropped (the
+ * array is not shrunk).  Returns whether anything changed.
+ */
+bool	perms_forget_domid(struct perms *perms, unsigned int domid,
+	    unsigned int new_owner);
+
 /*
  * Access a caller has to a node with these perms, as a PERM_* mask:
  * privileged callers, the owner and the owner's controller (target) get

@@ -220,6 +220,31 @@ test_perms_for_owner_only(void)
 	    PERM_READ | PERM_WRITE | PERM_OWNER);
 }
 
+/* A dead domain: its owner entry goes to the new owner, others go. */
+static void
+test_forget_domid(void)
+{
+	struct perm_entry e[4] = { { 5, PERM_READ }, { 3, PERM_WRITE },
+	    { 5, PERM_READ | PERM_WRITE }, { 7, PERM_READ } };
+	struct perms p = { 4, e };
+
+	CU_ASSERT(perms_names(&p, 5));
+	CU_ASSERT(perms_names(&p, 7));
+	CU_ASSERT(!perms_names(&p, 9));
+	CU_ASSERT(!perms_forget_domid(&p, 9, 0));
+	CU_ASSERT_EQUAL(p.num, 4);
+	CU_ASSERT(perms_forget_domid(&p, 5, 0));
+	CU_ASSERT_EQUAL(p.num, 3);
+	CU_ASSERT_EQUAL(e[0].domid, 0);
+	CU_ASSERT_EQUAL(e[0].perms, PERM_READ);	/* its letter stays */
+	CU_ASSERT_EQUAL(e[1].domid, 3);
+	CU_ASSERT_EQUAL(e[2].domid, 7);
+	CU_ASSERT(!perms_names(&p, 5));
+	CU_ASSERT(perms_forget_domid(&p, 3, 0));
+	CU_ASSERT_EQUAL(p.num, 2);
+	CU_ASSERT_EQUAL(e[1].domid, 7);
+}
+
 static const struct cu_test tests[] = {
 	TEST(test_parse_good),
 	TEST(test_parse_list),
@@ -229,6 +254,7 @@ static const struct cu_test tests[] = {
 	TEST(test_copy_equal),
 	TEST(test_perms_for),
 	TEST(test_perms_for_owner_only),
+	TEST(test_forget_domid),
 	TEST_END
 };
 
