@@ -8,10 +8,14 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <xs-stable.h>
+
 #include "conn.h"
 #include "control.h"
+#include "domain.h"
 #include "log.h"
 #include "ops.h"
+#include "ops_domain.h"
 #include "quota.h"
 #include "store.h"
 #include "txn.h"
@@ -166,6 +170,47 @@ ctl_quota_soft(struct request *req, const char **args, unsigned int nargs)
 	return EINVAL;
 }
 
+/*
+ * The toolstack's word on a domain (docs/protocol.md, CONTROL
+ * domain-state): handled as a record of the domain-state feed, so it is
+ * idempotent as the feed is.
+ */
+static int
+ctl_domain_state(struct request *req, const char **args, unsigned int nargs)
+{
+	struct xss_domain_event ev = { 0, 0, 0 };
+	unsigned long reason = 0;
+	unsigned int domid;
+
+	(void)req;
+	if (ops_parse_domid(args[0], &domid) != 0)
+		return EINVAL;
+	for (ev.state = 0; ev.state <= XSS_DOMAIN_DEAD; ev.state++)
+		if (strcmp(args[1], xss_domain_state_name(ev.state)) == 0)
+			break;
+	if (ev.state > XSS_DOMAIN_DEAD)
+		return EINVAL;
+	if (nargs == 3 && (ev.state != XSS_DOMAIN_SHUTDOWN ||
+	    ops_parse_uint(args[2], 255, &reason) != 0))
+		return EINVAL;
+	ev.domid = domid;
+	ev.reason = reason;
+	domain_state_changed(&ev);
+	return 0;
+}
+
+static int
+ctl_domains(struct request *req, const char **args, unsigned int nargs)
+{
+	char *s = talloc_strdup(req->ctx, "");
+
+	(void)args;
+	(void)nargs;
+	if (s == NULL || domain_report(&s) != 0)
+		return ENOMEM;
+	return request_reply_string(req, talloc_steal(req->ctx, s));
+}
+
 static const struct control_cmd cmds[] = {
 	{ "check", ctl_check, "", 0, 0 },
 	{ "log", ctl_log, "on|off", 1, 1 },
@@ -174,6 +219,9 @@ static const struct control_cmd cmds[] = {
 	{ "print", ctl_print, "<string>", 1, 1 },
 	{ "quota", ctl_quota, "[set <name> <val>|<domid>]", 0, 3 },
 	{ "quota-soft", ctl_quota_soft, "[set <name> <val>]", 0, 3 },
+	{ "domain-state", ctl_domain_state,
+	    "<domid> running|shutdown|dying|dead [<reason>]", 2, 3 },
+	{ "domains", ctl_domains, "", 0, 0 },
 	{ "help", ctl_help, "", 0, 0 },
 };
 

@@ -227,5 +227,35 @@ expect "$T/w1.out" "event -> @releaseDomain/5 five" \
 expect "$T/w6.out" "event -> @introduceDomain i6" \
     "event -> @releaseDomain/5 r6" "event 2000 -> TIMEOUT"
 
+# The toolstack's CONTROL domain-state: dom0 only, idempotent.
+guest --create --domid 9 --introduce </dev/null >/dev/null || fail "guest 9"
+guest --dom0 >"$T/dom0.out" 2>&1 <<'S'
+watch @releaseDomain/9 t9
+event
+control domain-state 9 shutdown 3
+event
+control domain-state 9 shutdown 3
+control domains
+control domain-state 9 dead
+event
+isintroduced 9
+control domain-state 9 dead
+control domain-state 9 exploded
+control domain-state 9 running 3
+control domain-state 99999 dead
+event 300
+S
+expect "$T/dom0.out" "control domain-state 9 shutdown 3 -> OK" \
+    "control domain-state 9 dead -> OK" 'isintroduced 9 -> "F"' \
+    "control domain-state 9 exploded -> ERR EINVAL" \
+    "control domain-state 9 running 3 -> ERR EINVAL" \
+    "control domain-state 99999 dead -> ERR EINVAL" "event 300 -> TIMEOUT"
+[ "$(grep -c '^event -> @releaseDomain/9 t9$' "$T/dom0.out")" -eq 3 ] ||
+    { cat "$T/dom0.out"; fail "domain-state: want initial + shutdown + dead"; }
+grep -q '^control domains -> ".*domid 9 port [0-9]* conn [0-9]* shutdown' \
+    "$T/dom0.out" || { cat "$T/dom0.out"; fail "control domains"; }
+printf 'control domain-state 8 dead\n' | guest --domid 8 >"$T/out"
+expect "$T/out" "control domain-state 8 dead -> ERR EACCES"
+
 kill -0 "$DAEMON_PID" || fail "daemon died"
 echo "domains.sh: passed"
