@@ -5,6 +5,7 @@ SIM_TESTS = \
 	tests/sim/ring.sh \
 	tests/sim/domains.sh \
 	tests/sim/perm_matrix.sh \
-	tests/sim/faithful.sh
+	tests/sim/faithful.sh \
+	tests/sim/domain_state_service.sh
 TESTS += $(SIM_TESTS)
 EXTRA_DIST += $(SIM_TESTS) tests/sim/lib.sh tests/sim/faithful.txt
