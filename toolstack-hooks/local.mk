@@ -7,3 +7,24 @@ toolstack_hooks_xenstore_domain_state_CFLAGS = $(AM_CFLAGS) \
 	$(XENCTRL_CFLAGS) $(XENEVTCHN_CFLAGS) $(XENSTORE_CFLAGS)
 toolstack_hooks_xenstore_domain_state_LDADD = $(XENCTRL_LIBS) \
 	$(XENEVTCHN_LIBS) $(XENSTORE_LIBS)
+
+# systemd units and the /etc/default file (docs/operations.md).
+systemdsystemunit_DATA = toolstack-hooks/xenstored.service \
+	toolstack-hooks/xenstore-domain-state.service
+CLEANFILES += $(systemdsystemunit_DATA)
+EXTRA_DIST += toolstack-hooks/xenstored.service.in \
+	toolstack-hooks/xenstore-domain-state.service.in \
+	toolstack-hooks/default/xenstore-stable
+defaultdir = $(sysconfdir)/default
+dist_default_DATA = toolstack-hooks/default/xenstore-stable
+
+# Units name the daemons where `make install` puts them.
+edit_unit = $(MKDIR_P) toolstack-hooks && \
+	sed -e 's|@sbindir[@]|$(sbindir)|g'
+toolstack-hooks/xenstored.service: \
+    $(srcdir)/toolstack-hooks/xenstored.service.in Makefile
+	$(AM_V_GEN)$(edit_unit) $(srcdir)/toolstack-hooks/xenstored.service.in >$@
+toolstack-hooks/xenstore-domain-state.service: \
+    $(srcdir)/toolstack-hooks/xenstore-domain-state.service.in Makefile
+	$(AM_V_GEN)$(edit_unit) \
+	    $(srcdir)/toolstack-hooks/xenstore-domain-state.service.in >$@
