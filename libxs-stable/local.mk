@@ -4,8 +4,7 @@ libxs_stable_libxs_stable_la_SOURCES = libxs-stable/handle.c \
 	libxs-stable/feed.c libxs-stable/include/xs-stable.h
 libxs_stable_libxs_stable_la_CPPFLAGS = -I$(top_srcdir)/libxs-stable/include \
 	$(XENGNTTAB_CFLAGS) $(XENEVTCHN_CFLAGS)
-libxs_stable_libxs_stable_la_LIBADD = $(XENGNTTAB_LIBS) $(XENEVTCHN_LIBS) \
-	-lxentoollog
+libxs_stable_libxs_stable_la_LIBADD = $(XENGNTTAB_LIBS) $(XENEVTCHN_LIBS)
 # SONAME libxs-stable.so.1: XSS_API_VERSION.  Only xss_* is exported.
 libxs_stable_libxs_stable_la_LDFLAGS = -version-info 1:0:0 \
 	-Wl,--version-script=$(top_srcdir)/libxs-stable/libxs-stable.map
