@@ -6,6 +6,11 @@ set -eu
 PKGS="build-essential autoconf automake libtool pkg-config
 libtalloc-dev libevent-dev libsystemd-dev libcunit1-dev uthash-dev
 libxen-dev xenstore-utils xen-utils-4.17 xz-utils"
+# --xen: also what `make check-xen` boots (Xen and Linux under QEMU).
+if [ "${1:-}" = --xen ]; then
+	PKGS="$PKGS qemu-system-x86 xen-hypervisor-4.17-amd64
+linux-image-amd64 busybox-static zstd cpio"
+fi
 
 as_root() {
 	if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
