@@ -8,11 +8,21 @@
  * usage: simxen-guest [--create] [--domid N] [--introduce] [--setup]
  *            [--timeout MS] [--dom0] [-c SCRIPT]  (else the script is stdin)
  * --dom0 runs the script over $XENSTORED_PATH as dom0 instead.
+ *
+ * Script lines (results print as "LINE -> RESULT"; errors are results):
+ *   read|write|mkdir|rm|dir|getperms|setperms|watch|unwatch|... ARGS
+ *	one request (in the current transaction, if any; watch/unwatch
+ *	never); "notx CMD" runs CMD outside it
+ *   txstart, txend commit|abort	start/end the current transaction
+ *   event [MS], events-drain [MS]	one watch event / all, sorted
+ *   raw HEX..., set-req-prod N, set-rsp-cons N, oversize [LEN],
+ *   flood [MS], reset, features, error, sleep MS, # comment
  */
 #include "config.h"
 
 #include <errno.h>
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -111,6 +121,50 @@ unhex(const char *s, char *out, size_t max)
 	return n;
 }
 
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * events-drain [MS]: take every event until none comes for ms; print
+ * them sorted ("path token", "; " between), since one change reaches
+ * several watches in no specified order.  Returns 0 or a transport
+ * errno.
+ */
+static int
+drain_events(struct sg_guest *g, int ms)
+{
+	char *list[256], *buf;
+	const char *path, *token;
+	size_t n = 0, i;
+	int err = 0;
+
+	while (n < sizeof(list) / sizeof(list[0]) &&
+	    (err = sg_event(g, &buf, &path, &token, ms)) == 0) {
+		if (asprintf(&list[n], "%s %s", path, token) < 0) {
+			free(buf);
+			err = ENOMEM;
+			break;
+		}
+		n++;
+		free(buf);
+	}
+	if (err == ETIMEDOUT || err == 0) {
+		qsort(list, n, sizeof(list[0]), cmp_str);
+		if (n == 0)
+			fputs("NONE", stdout);
+		for (i = 0; i < n; i++)
+			printf("%s%s", i ? "; " : "", list[i]);
+		putchar('\n');
+		err = 0;
+	}
+	for (i = 0; i < n; i++)
+		free(list[i]);
+	return err;
+}
+
 /* Run one script line; returns 0, or an errno that ends the script. */
 static int
 run_line(struct sg_guest *g, char *line, uint32_t *tx)
@@ -120,6 +174,7 @@ run_line(struct sg_guest *g, char *line, uint32_t *tx)
 	struct sg_reply r;
 	size_t len = 0, i, n;
 	uint32_t type = 0;
+	bool outside = false;
 	int err, ms;
 
 	line[strcspn(line, "\n")] = '\0';
@@ -128,6 +183,11 @@ run_line(struct sg_guest *g, char *line, uint32_t *tx)
 	if (*line == '\0' || *line == '#')
 		return 0;
 	printf("%s -> ", line);
+	/* "notx CMD": CMD outside the current transaction. */
+	if (strncmp(line, "notx ", 5) == 0) {
+		line += 5;
+		outside = true;
+	}
 	cmd = line;
 	rest = strchr(line, ' ');
 	if (rest != NULL)
@@ -147,6 +207,8 @@ run_line(struct sg_guest *g, char *line, uint32_t *tx)
 		free(buf);
 		return 0;
 	}
+	if (strcmp(cmd, "events-drain") == 0)
+		return drain_events(g, *rest ? atoi(rest) : 200);
 	if (strcmp(cmd, "txstart") == 0 || strcmp(cmd, "txend") == 0) {
 		if (cmd[2] == 's') {
 			err = sg_request(g, XS_TRANSACTION_START, 0, "", 1, &r,
@@ -200,8 +262,9 @@ run_line(struct sg_guest *g, char *line, uint32_t *tx)
 		return 0;
 	}
 	if (strcmp(cmd, "oversize") == 0) {
+		/* A header announcing more than a payload may hold. */
 		struct xsd_sockmsg h = { XS_WRITE, 99, 0,
-		    XENSTORE_PAYLOAD_MAX + 1 };
+		    *rest ? strtoul(rest, NULL, 0) : 5000 };
 
 		printf("%zu\n", sg_raw_write(g, &h, sizeof(h)));
 		return 0;
@@ -238,8 +301,8 @@ run_line(struct sg_guest *g, char *line, uint32_t *tx)
 		while (*rest == ' ')
 			rest++;
 	}
-	err = sg_request(g, type, type == XS_WATCH || type == XS_UNWATCH ?
-	    0 : *tx, payload, len, &r, timeout_ms);
+	err = sg_request(g, type, type == XS_WATCH || type == XS_UNWATCH ||
+	    outside ? 0 : *tx, payload, len, &r, timeout_ms);
 	if (err == ETIMEDOUT) {
 		puts("TIMEOUT");
 		return 0;
