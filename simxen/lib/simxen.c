@@ -1040,6 +1040,18 @@ simxen_evtchn_bind_virq(struct simxen_evtchn *e, uint32_t virq,
 	return err;
 }
 
+/* Unmask p (port of e's domain); a latched event is delivered now.
+ * Locked. */
+static void
+sx_unmask_locked(struct simxen_evtchn *e, struct sx_port *p, uint32_t port)
+{
+	p->masked = 0;
+	if (p->pending) {
+		p->pending = 0;
+		sx_fire(e->sx, e->domid, port);
+	}
+}
+
 static struct sx_port *
 sx_own_port(struct simxen_evtchn *e, uint32_t port)
 {
@@ -1141,13 +1153,8 @@ simxen_evtchn_unmask(struct simxen_evtchn *e, uint32_t port)
 	sx_lock(e->sx);
 	if ((p = sx_own_port(e, port)) == NULL)
 		err = EINVAL;
-	else {
-		p->masked = 0;
-		if (p->pending) {
-			p->pending = 0;
-			sx_fire(e->sx, e->domid, port);
-		}
-	}
+	else
+		sx_unmask_locked(e, p, port);
 	sx_unlock(e->sx);
 	return err;
 }
@@ -1169,11 +1176,7 @@ simxen_evtchn_claim(struct simxen_evtchn *e, uint32_t port)
 		err = EBUSY;
 	else {
 		p->owner = e->id;
-		p->masked = 0;
-		if (p->pending) {
-			p->pending = 0;
-			sx_fire(e->sx, e->domid, port);
-		}
+		sx_unmask_locked(e, p, port);
 	}
 	sx_unlock(e->sx);
 	return err;
@@ -1185,11 +1188,8 @@ simxen_evtchn_disown(struct simxen_evtchn *e, uint32_t port)
 	struct sx_port *p;
 	int err = 0;
 
-	if (port == 0 || port >= SIMXEN_MAX_PORTS)
-		return EINVAL;
 	sx_lock(e->sx);
-	p = &e->sx->sh->ports[e->domid][port];
-	if (p->state == PORT_FREE || p->owner != e->id)
+	if ((p = sx_own_port(e, port)) == NULL)
 		err = EINVAL;
 	else
 		p->owner = 0;	/* bound still; events latch until a claim */
