@@ -79,6 +79,8 @@ start_daemon() {
 		    $CXSD -N -F "$T/run/pid" >"$T/daemon.log" 2>&1 &
 		;;
 	oxenstored)
+		# Its socket path is compiled in (define.ml): the preload
+		# moves it to $SIMXEN_XENSTORED_SOCKET.
 		[ -x $OXSD ] || fail "$OXSD missing (xen-utils-4.17)"
 		mkdir -p "$T/ox"
 		cat >"$T/ox/oxenstored.conf" <<CONF
