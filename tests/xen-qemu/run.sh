@@ -1,26 +1,55 @@
 #!/bin/sh
 # The real-Xen test: Debian's Xen 4.17 and a Debian Linux PV dom0 booted
-# under QEMU (software emulation), our freshly built xenstored and
-# domain-state service as dom0's xenstore, one PV guest from `xl create`
-# to poweroff (dom0-init.sh says what is checked).  The dom0 and guest
-# images are initramfs archives made from this host's own packages.
+# under QEMU (software emulation), with our freshly built xenstored and
+# domain-state service as dom0's xenstore, and PV guests driven by xl
+# through their lifecycles (dom0-init.sh says what each scenario checks).
+# The dom0 and guest images are initramfs archives made from this host's
+# own packages; each boot appends its /test.conf as a second archive.
 #
-# usage: run.sh BUILDDIR     (make check-xen runs it)
-# Needs: apt-get install qemu-system-x86 xen-hypervisor-4.17-amd64
-#        linux-image-amd64 busybox-static zstd cpio xen-utils-4.17
-#        xenstore-utils   (scripts/setup-debian.sh --xen)
+# usage: run.sh BUILDDIR               the whole matrix (make check-xen):
+#            1. our daemon, every scenario: must pass;
+#            2. Debian's C xenstored, the same scenarios (but the one about
+#               our service): must pass, or the harness itself is wrong;
+#            3. our daemon without its domain-state service, so it never
+#               learns of a guest's death: must fail, or the harness
+#               cannot tell a broken xenstore from a working one.
+#        run.sh BUILDDIR [--daemon ours|c] [--no-service] [SCENARIO...]
+#               one boot; SCENARIO as in dom0-init.sh
+#        run.sh BUILDDIR --shell [--daemon ours|c]
+#               an interactive dom0 shell (docs/testing.md)
+# Logs are kept in BUILDDIR/xen-qemu-logs/.
+# Needs: scripts/setup-debian.sh --xen
 set -eu
-build=$(cd "${1:?usage: run.sh BUILDDIR}" && pwd)
+build=$(cd "${1:?usage: run.sh BUILDDIR [options]}" && pwd)
+shift
 here=$(cd "$(dirname "$0")" && pwd)
+all="tools poweroff shutdown reboot crash destroy three cycles service-restart"
 xen=/boot/xen-4.17-amd64.gz
 kernel=$(ls /boot/vmlinuz-*-amd64 2>/dev/null | sort -V | tail -1)
 kver=${kernel#/boot/vmlinuz-}
 for f in "$xen" "$kernel" /usr/bin/qemu-system-x86_64 /usr/bin/busybox \
-    /usr/bin/zstd /usr/lib/xen-4.17/bin/xl; do
+    /usr/bin/zstd /usr/lib/xen-4.17/bin/xl /usr/lib/xen-4.17/bin/xenstored; do
 	[ -e "$f" ] || { echo "run.sh: $f missing: sh scripts/setup-debian.sh --xen" >&2; exit 1; }
 done
+
+daemon=ours service=yes shell=no scenarios=
+matrix=yes
+while [ $# -gt 0 ]; do
+	case $1 in
+	--daemon) daemon=$2; shift; matrix=no ;;
+	--no-service) service=no; matrix=no ;;
+	--shell) shell=yes; matrix=no ;;
+	-*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
+	*) scenarios="$scenarios $1"; matrix=no ;;
+	esac
+	shift
+done
+case $daemon in ours|c) ;; *) echo "run.sh: --daemon ours|c" >&2; exit 2 ;; esac
+
 T=$(mktemp -d /tmp/xen-qemu.XXXXXX)
 trap 'rm -rf "$T"' EXIT
+logs=$build/xen-qemu-logs
+mkdir -p "$logs"
 
 # copy FILE...: into $root with the shared libraries they need.
 copy() {
@@ -35,15 +64,14 @@ copy() {
 		done
 	done
 }
-# skeleton ROOT INIT: busybox and an /init.
+# skeleton ROOT INIT: busybox with all its applets, and an /init.
 skeleton() {
 	root=$1
-	mkdir -p "$root/bin" "$root/proc" "$root/sys" "$root/dev" "$root/tmp" \
-	    "$root/run" "$root/etc"
+	mkdir -p "$root/bin" "$root/sbin" "$root/proc" "$root/sys" \
+	    "$root/dev" "$root/tmp" "$root/run" "$root/etc"
 	cp /usr/bin/busybox "$root/bin/"
-	for c in sh mount mkdir cat echo ls sleep dd poweroff grep test \
-	    timeout insmod; do
-		ln -sf busybox "$root/bin/$c"
+	for c in $(busybox --list); do
+		[ -e "$root/bin/$c" ] || ln -s busybox "$root/bin/$c"
 	done
 	cp "$2" "$root/init"
 	chmod +x "$root/init"
@@ -53,49 +81,121 @@ pack() {
 }
 
 echo "run.sh: images from this host's packages, kernel $kver"
+# An uncompressed kernel boots guests faster than the bzImage: the
+# payload is xz, found by its magic number.
+off=$(LC_ALL=C grep -obUa "$(printf '\3757zXZ')" "$kernel" | head -1 | cut -d: -f1)
+tail -c +$((off + 1)) "$kernel" | xz -dc --single-stream >"$T/vmlinux"
+
 skeleton "$T/guest" "$here/guest-init.sh"
-root=$T/guest
+# What the guest kernel runs for xl shutdown and xl reboot.
+printf '#!/bin/sh\nexec busybox poweroff -f\n' >"$root/sbin/poweroff"
+printf '#!/bin/sh\nexec busybox reboot -f\n' >"$root/sbin/reboot"
+chmod +x "$root/sbin/poweroff" "$root/sbin/reboot"
 copy /usr/bin/xenstore-read /usr/bin/xenstore-write /usr/bin/xenstore-watch
 pack "$T/guest" "$T/guest.img"
 
 make -C "$build" install DESTDIR="$T/inst" >/dev/null
 skeleton "$T/dom0" "$here/dom0-init.sh"
-root=$T/dom0
 copy /usr/bin/xenstore-read /usr/bin/xenstore-write /usr/bin/xenstore-watch \
-    /usr/bin/xenstore-ls /usr/lib/xen-4.17/bin/xl \
-    /usr/lib/xen-4.17/bin/xen-init-dom0 /usr/lib/xen-4.17/bin/xenconsoled \
-    /usr/lib/xen-4.17/bin/xenstore-control
+    /usr/bin/xenstore-ls /usr/bin/xenstore-exists /usr/bin/xenstore-rm \
+    /usr/bin/xenstore-list /usr/bin/xenstore-chmod \
+    /usr/lib/xen-4.17/bin/xl /usr/lib/xen-4.17/bin/xen-init-dom0 \
+    /usr/lib/xen-4.17/bin/xenconsoled /usr/lib/xen-4.17/bin/xenstore-control \
+    /usr/lib/xen-4.17/bin/xenstored /usr/lib/xen-4.17/bin/test-xenstore
 cp -L /lib/x86_64-linux-gnu/libgcc_s.so.1 "$root/lib/x86_64-linux-gnu/"
 mkdir -p "$root/usr/local" "$root/etc/xen" "$root/var/lib/xen" "$root/mods"
 cp -a "$T/inst/usr/local/sbin" "$T/inst/usr/local/lib" "$root/usr/local/"
-# The installed daemons, with the libraries they need from the host.
+# The host libraries our daemons need.
 LD_LIBRARY_PATH=$T/inst/usr/local/lib copy \
     "$T/inst/usr/local/sbin/xenstored" \
     "$T/inst/usr/local/sbin/xenstore-domain-state" 2>/dev/null || true
-cp -a "$T/inst/usr/local/sbin/." "$root/usr/local/sbin/"
 rm -rf "$root$T"
 touch "$root/etc/xen/xl.conf"
 mods=/lib/modules/$kver/kernel/drivers/xen
 cp $mods/xen-evtchn.ko* $mods/xen-gntdev.ko* $mods/xen-gntalloc.ko* \
     $mods/xen-privcmd.ko* $mods/xenfs/xenfs.ko* "$root/mods/"
-cp "$kernel" "$root/vmlinuz"
+cp "$T/vmlinux" "$root/vmlinuz"
 cp "$T/guest.img" "$root/guest.img"
 cp "$here/g1.cfg" "$root/g1.cfg"
 pack "$T/dom0" "$T/dom0.img"
 gunzip -c "$xen" >"$T/xen"
 
-echo "run.sh: booting Xen under QEMU (TCG)"
-timeout 300 qemu-system-x86_64 -machine q35 -accel tcg -cpu qemu64,+rdrand \
-    -m 2048 -smp 2 -nographic -no-reboot \
-    -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
-    -kernel "$T/xen" \
-    -append "console=com1 com1=115200,8n1 dom0_mem=768M,max:768M dom0_max_vcpus=2 bootscrub=0" \
-    -initrd "$kernel console=hvc0,$T/dom0.img" >"$T/serial.log" 2>&1 || true
-sed -n '/^== /,$p' "$T/serial.log" | grep -v '^\[' || true
-if grep -q '^RESULT: PASS' "$T/serial.log"; then
-	echo "run.sh: passed"
+# qemu [COMMAND...]: QEMU with Xen and the dom0 image, run by COMMAND.
+qemu() {
+	"$@" qemu-system-x86_64 -machine q35 -accel tcg -cpu qemu64,+rdrand \
+	    -m 2048 -smp 2 -nographic -no-reboot \
+	    -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
+	    -kernel "$T/xen" \
+	    -append "console=com1 com1=115200,8n1 dom0_mem=768M,max:768M dom0_max_vcpus=2 bootscrub=0" \
+	    -initrd "$kernel console=hvc0 quiet,$T/run.img"
+}
+# boot NAME DAEMON SERVICE SCENARIOS: one boot; 0 if dom0 said PASS.
+boot() {
+	mkdir -p "$T/conf"
+	printf 'DAEMON=%s\nSERVICE=%s\nSCENARIOS="%s"\nSHELL_ONLY=%s\n' \
+	    "$2" "$3" "$4" "$shell" >"$T/conf/test.conf"
+	(cd "$T/conf" && echo test.conf | cpio -o -H newc 2>/dev/null) >"$T/conf.cpio"
+	# The kernel takes an uncompressed archive only at a 4-byte offset.
+	pad=$(((4 - $(stat -c %s "$T/dom0.img") % 4) % 4))
+	{ cat "$T/dom0.img"; head -c $pad /dev/zero; cat "$T/conf.cpio"; } >"$T/run.img"
+	if [ "$shell" = yes ]; then
+		qemu
+		return 0
+	fi
+	log=$logs/$1.log
+	echo "run.sh: [$1] booting Xen under QEMU (TCG): $2 xenstored," \
+	    "scenarios:$4"
+	start=$(date +%s)
+	qemu timeout 900 >"$log" 2>&1 </dev/null || true
+	# dom0's own lines: the scenario headers and what they print.
+	sed -n '/^== /,$p' "$log" | grep -v -e '^\[' -e '^(XEN)' || true
+	echo "run.sh: [$1] $(($(date +%s) - start)) s, log in $log"
+	grep -q '^RESULT: PASS' "$log"
+}
+
+if [ "$shell" = yes ]; then
+	boot shell "$daemon" "$service" ""
 	exit 0
 fi
-echo "run.sh: FAILED; the serial log's tail:"
-tail -40 "$T/serial.log"
-exit 1
+if [ "$matrix" = no ]; then
+	[ -n "$scenarios" ] || scenarios=$all
+	if boot "$daemon" "$daemon" "$service" "$scenarios"; then
+		echo "run.sh: passed"
+		exit 0
+	fi
+	echo "run.sh: FAILED; the serial log's tail:"
+	tail -60 "$logs/$daemon.log"
+	exit 1
+fi
+
+status=0
+if boot ours ours yes "$all"; then
+	echo "run.sh: our xenstored: passed"
+else
+	echo "run.sh: our xenstored: FAILED; the serial log's tail:"
+	tail -60 "$logs/ours.log"
+	status=1
+fi
+if boot c c yes "${all% service-restart}"; then
+	echo "run.sh: control, Debian's C xenstored: passed"
+else
+	echo "run.sh: control, Debian's C xenstored: FAILED (the harness is wrong);" \
+	    "the serial log's tail:"
+	tail -60 "$logs/c.log"
+	status=1
+fi
+if boot broken ours no poweroff; then
+	echo "run.sh: control, our xenstored without its domain-state service:" \
+	    "passed, but it cannot see deaths (the harness is blind)"
+	status=1
+elif grep -q '^RESULT: FAIL \[poweroff\] no @releaseDomain/1 event' "$logs/broken.log"; then
+	echo "run.sh: control, our xenstored without its domain-state service:" \
+	    "failed as it must"
+else
+	echo "run.sh: control, our xenstored without its domain-state service:" \
+	    "failed for another reason than the missed death:"
+	tail -60 "$logs/broken.log"
+	status=1
+fi
+[ $status = 0 ] && echo "run.sh: passed" || echo "run.sh: FAILED"
+exit $status
