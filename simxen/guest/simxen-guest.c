@@ -8,6 +8,8 @@
  * usage: simxen-guest [--create] [--domid N] [--introduce] [--setup]
  *            [--timeout MS] [--dom0] [-c SCRIPT]  (else the script is stdin)
  * --dom0 runs the script over $XENSTORED_PATH as dom0 instead.
+ * With none of --create, --domid and --dom0 the script opens its own
+ * connections (below) and names one at the start of each line.
  *
  * Script lines (results print as "LINE -> RESULT"; errors are results):
  *   read|write|mkdir|rm|dir|getperms|setperms|watch|unwatch|... ARGS
@@ -17,6 +19,12 @@
  *   event [MS], events-drain [MS]	one watch event / all, sorted
  *   raw HEX..., set-req-prod N, set-rsp-cons N, oversize [LEN],
  *   flood [MS], reset, features, error, sleep MS, # comment
+ *   conn NAME dom0		a socket connection, privileged
+ *   conn NAME guest DOMID [bare]	create DOMID on the simulated Xen,
+ *	write xl's nodes and INTRODUCE it (not with "bare"), open its ring
+ *   NAME: LINE			LINE on connection NAME
+ *   xen-shutdown DOMID [REASON], xen-resume DOMID, xen-destroy DOMID
+ *				the hypervisor's part of a lifecycle
  */
 #include "config.h"
 
@@ -165,6 +173,101 @@ drain_events(struct sg_guest *g, int ms)
 	return err;
 }
 
+/* A script's named connections, each with its current transaction. */
+struct conn {
+	char		 name[32];
+	struct sg_guest	*g;
+	uint32_t	 tx;
+};
+#define CONNS_MAX	32
+static struct conn conns[CONNS_MAX];
+static unsigned int nconns;
+static struct simxen *sx;
+
+static int toolstack(uint32_t domid, int introduce, int setup);
+
+/* Open the simulated Xen once, on first need; NULL if it fails. */
+static struct simxen *
+sim(void)
+{
+	int err;
+
+	if (sx == NULL && (err = simxen_open(&sx)) != 0)
+		fprintf(stderr, "simxen-guest: %s\n", strerror(err));
+	return sx;
+}
+
+static struct conn *
+conn_find(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < nconns; i++)
+		if (strcmp(conns[i].name, name) == 0)
+			return &conns[i];
+	return NULL;
+}
+
+/* "conn NAME dom0" or "conn NAME guest DOMID [bare]"; prints a result. */
+static void
+conn_open(char *args)
+{
+	char name[32], kind[16], bare[16] = "";
+	unsigned long domid = 0;
+	struct simxen_dominfo info;
+	struct conn *c;
+	const char *p;
+	int n, err;
+
+	n = sscanf(args, "%31s %15s %lu %15s", name, kind, &domid, bare);
+	if (n < 2 || conn_find(name) != NULL || nconns == CONNS_MAX ||
+	    (strcmp(kind, "dom0") != 0 && (strcmp(kind, "guest") != 0 ||
+	    n < 3 || domid == 0 || domid >= SIMXEN_DOMID_ANY))) {
+		puts("BAD conn");
+		return;
+	}
+	c = &conns[nconns];
+	if (kind[0] == 'd') {
+		p = getenv("XENSTORED_PATH");
+		err = sg_open_socket(p != NULL ? p : "/run/xenstored/socket",
+		    &c->g);
+	} else if (sim() == NULL) {
+		err = ENOENT;
+	} else if ((err = simxen_domain_create(sx, domid, &info)) == 0 &&
+	    (strcmp(bare, "bare") == 0 ||
+	    (err = toolstack(domid, 1, 1) ? EIO : 0) == 0)) {
+		err = sg_open(sx, domid, &c->g);
+	}
+	if (err != 0) {
+		printf("ERR %s\n", strerror(err));
+		return;
+	}
+	snprintf(c->name, sizeof(c->name), "%s", name);
+	c->tx = 0;
+	nconns++;
+	puts("OK");
+}
+
+/* xen-shutdown|xen-resume|xen-destroy DOMID [REASON]; prints a result. */
+static void
+xen_op(const char *cmd, const char *args)
+{
+	unsigned long domid = 0, reason = 0;
+	int err;
+
+	if (sscanf(args, "%lu %lu", &domid, &reason) < 1 || sim() == NULL) {
+		puts("BAD xen op");
+		return;
+	}
+	if (strcmp(cmd, "xen-shutdown") == 0)
+		err = simxen_domain_shutdown(sx, domid, reason);
+	else if (strcmp(cmd, "xen-resume") == 0)
+		err = simxen_domain_resume(sx, domid);
+	else
+		err = simxen_domain_destroy(sx, domid);
+	puts(err == 0 ? "OK" : strerror(err));
+}
+
 /* Run one script line; returns 0, or an errno that ends the script. */
 static int
 run_line(struct sg_guest *g, char *line, uint32_t *tx)
@@ -177,12 +280,6 @@ run_line(struct sg_guest *g, char *line, uint32_t *tx)
 	bool outside = false;
 	int err, ms;
 
-	line[strcspn(line, "\n")] = '\0';
-	while (*line == ' ')
-		line++;
-	if (*line == '\0' || *line == '#')
-		return 0;
-	printf("%s -> ", line);
 	/* "notx CMD": CMD outside the current transaction. */
 	if (strncmp(line, "notx ", 5) == 0) {
 		line += 5;
@@ -314,9 +411,61 @@ run_line(struct sg_guest *g, char *line, uint32_t *tx)
 	return 0;
 }
 
+/*
+ * Print and run one script line on its connection (a "NAME: " prefix,
+ * else deflt).  Returns 0, or an errno that ends the script.
+ */
+static int
+script_line(char *line, struct conn *deflt)
+{
+	struct conn *c = deflt;
+	char *colon, *sp;
+	int err;
+
+	line[strcspn(line, "\n")] = '\0';
+	while (*line == ' ')
+		line++;
+	if (*line == '\0' || *line == '#')
+		return 0;
+	printf("%s -> ", line);
+	if (strncmp(line, "conn ", 5) == 0) {
+		conn_open(line + 5);
+		return 0;
+	}
+	if (strncmp(line, "xen-", 4) == 0) {
+		sp = line + strcspn(line, " ");
+		if (*sp != '\0')
+			*sp++ = '\0';
+		xen_op(line, sp);
+		return 0;
+	}
+	colon = strchr(line, ':');
+	sp = strchr(line, ' ');
+	if (colon != NULL && colon[1] == ' ' && (sp == NULL || colon < sp)) {
+		*colon = '\0';
+		c = conn_find(line);
+		line = colon + 2;
+		while (*line == ' ')
+			line++;
+	}
+	if (c == NULL || c->g == NULL) {
+		puts(c == NULL ? "BAD no such connection" : "CLOSED");
+		return 0;
+	}
+	err = run_line(c->g, line, &c->tx);
+	if (err != 0 && deflt == NULL) {
+		/* Only this connection is over; the script goes on. */
+		printf("TRANSPORT %s\n", strerror(err));
+		sg_close(c->g);
+		c->g = NULL;
+		return 0;
+	}
+	return err;
+}
+
 /* The toolstack's part, as dom0 through libxenstore. */
 static int
-toolstack(struct simxen *sx, uint32_t domid, int introduce, int setup)
+toolstack(uint32_t domid, int introduce, int setup)
 {
 	struct xs_permissions ro[2] = {
 		{ 0, XS_PERM_NONE }, { domid, XS_PERM_READ } };
@@ -380,11 +529,12 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct simxen_dominfo info;
-	uint32_t domid = SIMXEN_DOMID_ANY, tx = 0;
+	uint32_t domid = SIMXEN_DOMID_ANY;
 	int c, create = 0, introduce = 0, setup = 0, dom0 = 0, err;
+	struct conn *deflt = NULL;
 	struct sg_guest *g;
-	struct simxen *sx;
 	FILE *in = stdin;
+	unsigned int i;
 	char line[8192];
 
 	while ((c = getopt_long(argc, argv, "c:", longopts, NULL)) != -1) {
@@ -404,9 +554,10 @@ main(int argc, char **argv)
 		default: usage();
 		}
 	}
-	if (optind != argc ||
-	    (!dom0 && !create && domid == SIMXEN_DOMID_ANY))
+	if (optind != argc)
 		usage();
+	if (!dom0 && !create && domid == SIMXEN_DOMID_ANY)
+		goto run;	/* the script opens its connections */
 	if (dom0) {
 		/* The script as dom0 over the socket: no simulated host. */
 		const char *p = getenv("XENSTORED_PATH");
@@ -417,8 +568,7 @@ main(int argc, char **argv)
 			    strerror(err));
 			return 1;
 		}
-		sx = NULL;
-		goto run;
+		goto one;
 	}
 	if ((err = simxen_open(&sx)) != 0) {
 		fprintf(stderr, "simxen-guest: %s\n", strerror(err));
@@ -433,24 +583,29 @@ main(int argc, char **argv)
 		domid = info.domid;
 		printf("# domid %u\n", domid);
 	}
-	if ((setup || introduce) && toolstack(sx, domid, introduce, setup))
+	if ((setup || introduce) && toolstack(domid, introduce, setup))
 		return 1;
 	if ((err = sg_open(sx, domid, &g)) != 0) {
 		fprintf(stderr, "simxen-guest: domain %u: %s\n", domid,
 		    strerror(err));
 		return 1;
 	}
+one:
+	snprintf(conns[0].name, sizeof(conns[0].name), "default");
+	conns[0].g = g;
+	nconns = 1;
+	deflt = &conns[0];
 run:
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	while (fgets(line, sizeof(line), in) != NULL) {
-		if ((err = run_line(g, line, &tx)) != 0) {
+	err = 0;
+	while (fgets(line, sizeof(line), in) != NULL)
+		if ((err = script_line(line, deflt)) != 0) {
 			printf("TRANSPORT %s\n", strerror(err));
-			sg_close(g);
-			return 1;
+			break;
 		}
-	}
-	sg_close(g);
+	for (i = 0; i < nconns; i++)
+		sg_close(conns[i].g);
 	if (sx != NULL)
 		simxen_close(sx);
-	return 0;
+	return err != 0 ? 1 : 0;
 }
