@@ -46,6 +46,22 @@ caller_of(const struct request *req, struct perm_caller *c)
 	conn_caller(req->conn, c);
 }
 
+/* Canonicalize a node path and apply the path-max quota (0: none). */
+static int
+canonical_path(struct request *req, const char *in, const char **path)
+{
+	unsigned int limit;
+	int err;
+
+	err = path_canonicalize(req->ctx, in, conn_domid(req->conn), path);
+	if (err != 0)
+		return err;
+	limit = quota_limit(conn_domid(req->conn), QUOTA_PATH_MAX);
+	if (limit != 0 && path_len_below_domain(*path) > limit)
+		return EINVAL;
+	return 0;
+}
+
 /*
  * Find a node the caller needs perm on.  Without access, or when the node
  * is missing and the caller may not see that (no perm on the nearest
@@ -60,8 +76,7 @@ get_node(struct request *req, const char *in, unsigned int perm,
 	struct txn_view anc;
 	int err;
 
-	err = path_canonicalize(req->ctx, in, conn_domid(req->conn), path);
-	if (err != 0)
+	if ((err = canonical_path(req, in, path)) != 0)
 		return err;
 	caller_of(req, &caller);
 	err = txn_read(req->st, req->tx, *path, v);
@@ -280,7 +295,7 @@ op_set_perms(struct request *req)
 	if (req->argv[0][0] == '@') {
 		/* Special watch paths (xenstore.txt, SET_PERMS). */
 		if (domain_special_perms(req->argv[0]) == NULL)
-			return EINVAL;	/* as Xen's set_perms_special() */
+			return ENOENT;	/* as C xenstored 4.17 */
 		if (!conn_privileged(req->conn))
 			return EACCES;
 		return domain_set_special_perms(req->argv[0], &perms);

@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -138,4 +139,19 @@ path_join(TALLOC_CTX *ctx, const char *parent, const char *name)
 	if (strcmp(parent, "/") == 0)
 		return talloc_asprintf(ctx, "/%s", name);
 	return talloc_asprintf(ctx, "%s/%s", parent, name);
+}
+
+size_t
+path_len_below_domain(const char *path)
+{
+	static const char prefix[] = "/local/domain/";
+	size_t len = strlen(path), n = sizeof(prefix) - 1, digits = 0;
+
+	if (strncmp(path, prefix, n) != 0)
+		return len;
+	while (digits < 5 && isdigit((unsigned char)path[n + digits]))
+		digits++;
+	if (digits == 0 || path[n + digits] != '/')
+		return len;
+	return len - (n + digits + 1);
 }

@@ -36,6 +36,14 @@ int	path_canonicalize(TALLOC_CTX *ctx, const char *in, unsigned int domid,
 int	path_watch_canonicalize(TALLOC_CTX *ctx, const char *in,
 	    unsigned int domid, const char **out, bool *relative);
 
+/*
+ * Bytes of a valid path below its "/local/domain/<domid>/" prefix (the
+ * whole length when it has none): what the path-max quota limits, as
+ * Xen's C xenstored 4.17 does (its -M option, default
+ * XENSTORE_REL_PATH_MAX), for every caller.
+ */
+size_t	path_len_below_domain(const char *path);
+
 /* The base path of a domain, "/local/domain/<domid>", on ctx; NULL: ENOMEM. */
 char	*path_domain_base(TALLOC_CTX *ctx, unsigned int domid);
 
