@@ -321,8 +321,8 @@ run_line(struct sg_guest *g, char *line, uint32_t *tx)
 			*tx = strtoul(r.body, NULL, 10);
 			puts("OK");	/* ids differ between daemons */
 		} else {
-			if (r.hdr.type != XS_ERROR)
-				*tx = 0;
+			/* The id is void after any answer (xenstore.txt). */
+			*tx = 0;
 			print_reply(r.hdr.type, &r);
 		}
 		free(r.body);
