@@ -293,11 +293,14 @@ op_set_perms(struct request *req)
 	if (err != 0)
 		return err;
 	if (req->argv[0][0] == '@') {
-		/* Special watch paths (xenstore.txt, SET_PERMS). */
-		if (domain_special_perms(req->argv[0]) == NULL)
-			return ENOENT;	/* as C xenstored 4.17 */
-		if (!conn_privileged(req->conn))
-			return EACCES;
+		/*
+		 * Special watch paths (xenstore.txt, SET_PERMS).  Unknown
+		 * ones, and all of them for the unprivileged, do not exist:
+		 * ENOENT, as C xenstored 4.17.
+		 */
+		if (domain_special_perms(req->argv[0]) == NULL ||
+		    !conn_privileged(req->conn))
+			return ENOENT;
 		return domain_set_special_perms(req->argv[0], &perms);
 	}
 	err = get_node(req, req->argv[0], PERM_WRITE | PERM_OWNER, &path, &v);

@@ -1,7 +1,9 @@
 #!/bin/sh
 # Path rules of docs/misc/xenstore.txt, seen through the tools: only
-# alphanumerics and -/_@, no // and no trailing /, absolute paths up to
-# 3072 bytes, relative ones up to 2048.  Refused paths create nothing.
+# alphanumerics and -/_@, no // and no trailing /.  Length: at most 2048
+# bytes below /local/domain/<domid>/ (else the whole path), the path-max
+# quota of C xenstored 4.17 and oxenstored; with -M 0 the spec's own
+# limits, 3072 absolute and 2048 relative.  Refused paths create nothing.
 . "$(dirname "$0")/lib.sh"
 
 xs_start
@@ -37,6 +39,18 @@ ok xenstore-write /ok-path_with@all-09AZaz x
 ok xenstore-read /ok-path_with@all-09AZaz
 assert_eq "value at a path using every allowed character" x "$out"
 
+# The path-max quota, for dom0 too.
+ok xenstore-write "$(long_path /pm 2048)" max
+ko xenstore-write "$(long_path /pm 2049)" over
+ok xenstore-write "$(long_path /local/domain/0/pm 2064)" max
+ko xenstore-write "$(long_path /local/domain/0/pm 2065)" over
+ok xenstore-rm /pm
+ok xenstore-rm /local/domain/0/pm
+xs_alive "path-max"
+xs_stop
+
+# The spec's limits with the quota off.
+xs_start -M 0
 abs_max=$(long_path /long 3072)
 abs_over=$(long_path /long 3073)
 assert_eq "length of test path" 3072 "${#abs_max}"
