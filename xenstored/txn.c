@@ -569,6 +569,23 @@ apply_entry(struct txn *tx, struct tnode *e)
 	return 0;
 }
 
+/* The perms of path's parent in the store, or NULL (root, or none). */
+static const struct perms *
+parent_perms(const struct store *st, const char *path)
+{
+	char buf[XENSTORE_ABS_PATH_MAX + 1];
+	const struct node *n;
+	char *slash;
+
+	if (strlen(path) >= sizeof(buf) || strcmp(path, "/") == 0)
+		return NULL;
+	memcpy(buf, path, strlen(path) + 1);
+	if ((slash = strrchr(buf, '/')) == NULL)
+		return NULL;
+	slash[slash == buf ? 1 : 0] = '\0';
+	return (n = store_lookup(st, buf)) != NULL ? node_perms(n) : NULL;
+}
+
 /*
  * Apply the view to the store, parents before children (pre-order over
  * the entry tree, without recursion), then fire the events.
@@ -594,10 +611,12 @@ txn_apply(struct txn *tx)
 	for (e = tx->head; e != NULL; e = e->next) {
 		/* Only nodes that existed outside have a removal to tell. */
 		if (e->ev_removed && e->base_exists)
-			watch_fire_removed(e->path, &e->base_perms);
+			watch_fire_removed(e->path, &e->base_perms,
+			    parent_perms(tx->st, e->path));
 		if (e->ev_changed && e->exists)
 			watch_fire(e->path, &e->perms,
-			    e->base_exists ? &e->base_perms : NULL);
+			    e->base_exists ? &e->base_perms : NULL,
+			    parent_perms(tx->st, e->path));
 	}
 	if (ret != 0)
 		log_warnx("txn: commit partly applied: %s", strerror(ret));
@@ -837,7 +856,7 @@ txn_rm(struct store *st, struct txn *tx, const char *path)
 		return ENOMEM;
 	}
 	store_remove(st, n, refund_node, NULL);
-	watch_fire_removed(path, &perms);
+	watch_fire_removed(path, &perms, parent_perms(st, path));
 	talloc_free(tmp);
 	return 0;
 }

@@ -271,21 +271,31 @@ watch_remove_all(struct watch_list *list)
 		talloc_free(list->head);
 }
 
+/*
+ * May the watch's connection see an event on a node: can it read the
+ * node (now or before the change) or its parent?  The parent rule is
+ * what C xenstored 4.17 and oxenstored do; xenstore.txt only says not
+ * to rely on events for unreadable paths.
+ */
 static bool
 permitted(const struct watch *w, const struct perms *perms,
-    const struct perms *old_perms)
+    const struct perms *old_perms, const struct perms *parent_perms)
 {
+	const struct perms *list[3] = { perms, old_perms, parent_perms };
 	struct perm_caller caller;
+	unsigned int i;
 
 	conn_caller(w->conn, &caller);
-	if (perms != NULL && (perms_for(&caller, perms) & PERM_READ))
-		return true;
-	return old_perms != NULL && (perms_for(&caller, old_perms) & PERM_READ);
+	for (i = 0; i < 3; i++)
+		if (list[i] != NULL && (perms_for(&caller, list[i]) & PERM_READ))
+			return true;
+	return false;
 }
 
 static void
 fire_entry(struct wentry *e, const char *path, const struct perms *perms,
-    const struct perms *old_perms, bool check_depth)
+    const struct perms *old_perms, const struct perms *parent_perms,
+    bool check_depth)
 {
 	struct watch *w, *next;
 
@@ -296,7 +306,7 @@ fire_entry(struct wentry *e, const char *path, const struct perms *perms,
 		if (check_depth && w->depth != WATCH_DEPTH_ANY &&
 		    path_depth_below(path, e->path) > w->depth)
 			continue;
-		if (!permitted(w, perms, old_perms))
+		if (!permitted(w, perms, old_perms, parent_perms))
 			continue;
 		conn_send_event(w->conn, event_path(w, path), w->token);
 	}
@@ -305,7 +315,7 @@ fire_entry(struct wentry *e, const char *path, const struct perms *perms,
 /* Watches on path and on each of its ancestors. */
 static void
 fire_ancestors(const char *path, const struct perms *perms,
-    const struct perms *old_perms)
+    const struct perms *old_perms, const struct perms *parent_perms)
 {
 	char buf[XENSTORE_ABS_PATH_MAX + 1];
 	struct wentry *e;
@@ -317,7 +327,8 @@ fire_ancestors(const char *path, const struct perms *perms,
 	memcpy(buf, path, len + 1);
 	for (;;) {
 		if ((e = entry_find(buf)) != NULL)
-			fire_entry(e, path, perms, old_perms, true);
+			fire_entry(e, path, perms, old_perms, parent_perms,
+			    true);
 		if (strcmp(buf, "/") == 0)
 			break;
 		if ((slash = strrchr(buf, '/')) == NULL)
@@ -331,26 +342,27 @@ fire_ancestors(const char *path, const struct perms *perms,
 
 void
 watch_fire(const char *path, const struct perms *perms,
-    const struct perms *old_perms)
+    const struct perms *old_perms, const struct perms *parent_perms)
 {
 	if (index_hash != NULL)
-		fire_ancestors(path, perms, old_perms);
+		fire_ancestors(path, perms, old_perms, parent_perms);
 }
 
 void
-watch_fire_removed(const char *path, const struct perms *perms)
+watch_fire_removed(const char *path, const struct perms *perms,
+    const struct perms *parent_perms)
 {
 	struct wentry *top, *cur;
 
 	if (index_hash == NULL)
 		return;
-	fire_ancestors(path, perms, NULL);
+	fire_ancestors(path, perms, NULL, parent_perms);
 	/* Pre-order over the watched paths strictly below path. */
 	if ((top = entry_find(path)) == NULL || top->first_child == NULL)
 		return;
 	cur = top->first_child;
 	while (cur != NULL) {
-		fire_entry(cur, cur->path, perms, NULL, false);
+		fire_entry(cur, cur->path, perms, NULL, parent_perms, false);
 		if (cur->first_child != NULL) {
 			cur = cur->first_child;
 			continue;
@@ -375,7 +387,8 @@ watch_fire_special(const char *name, unsigned int domid,
 	if ((e = entry_find(name)) != NULL) {
 		for (w = e->watches; w != NULL; w = next) {
 			next = w->next;
-			if (conn_closing(w->conn) || !permitted(w, perms, NULL))
+			if (conn_closing(w->conn) ||
+			    !permitted(w, perms, NULL, NULL))
 				continue;
 			/* Depth 1 and more report the domid (xenstore.txt). */
 			conn_send_event(w->conn,
@@ -384,7 +397,7 @@ watch_fire_special(const char *name, unsigned int domid,
 		}
 	}
 	if ((e = entry_find(sub)) != NULL)
-		fire_entry(e, sub, perms, NULL, false);
+		fire_entry(e, sub, perms, NULL, NULL, false);
 }
 
 unsigned int

@@ -54,17 +54,21 @@ void	watch_remove_all(struct watch_list *list);
 /*
  * Fire for a created, modified or permission-changed node: every watch on
  * path or an ancestor whose depth allows it, and whose connection may
- * read the node under perms or old_perms (old_perms NULL if unchanged).
+ * read the node under perms or old_perms (old_perms NULL if unchanged),
+ * or its parent under parent_perms (NULL for the root), as C xenstored
+ * 4.17 and oxenstored allow.
  */
 void	watch_fire(const char *path, const struct perms *perms,
-	    const struct perms *old_perms);
+	    const struct perms *old_perms, const struct perms *parent_perms);
 
 /*
  * Fire for the removal of path and its subtree: watches on path and its
  * ancestors get event path "path"; watches on paths below it get their
- * own path (xenstore.txt, WATCH_EVENT).  perms are the removed node's.
+ * own path (xenstore.txt, WATCH_EVENT).  perms are the removed node's,
+ * parent_perms its parent's (NULL for none).
  */
-void	watch_fire_removed(const char *path, const struct perms *perms);
+void	watch_fire_removed(const char *path, const struct perms *perms,
+	    const struct perms *parent_perms);
 
 /*
  * Fire the special event name ("@introduceDomain" or "@releaseDomain")

@@ -1177,12 +1177,12 @@ test_watch_special(void)
 	CU_ASSERT_EQUAL(watch(dom0, "@releaseDomain", "rel"), 0);
 	CU_ASSERT_EQUAL(watch(dom0, "@introduceDomain", "intro"), 0);
 	CU_ASSERT_EQUAL(watch(dom0, "/", "root"), 0);
-	watch_fire("@releaseDomain", &root_perms, NULL);
+	watch_fire("@releaseDomain", &root_perms, NULL, NULL);
 	/* Special paths are not below "/". */
 	EXPECT_STR(events(dom0), "@releaseDomain rel");
 	CU_ASSERT_EQUAL(watch(dom0, "@releaseDomain", "rel"), EEXIST);
 	CU_ASSERT_EQUAL(watch_remove(dom0->conn, "@releaseDomain", "rel"), 0);
-	watch_fire("@releaseDomain", &root_perms, NULL);
+	watch_fire("@releaseDomain", &root_perms, NULL, NULL);
 	EXPECT_STR(events(dom0), "");
 }
 

@@ -91,6 +91,19 @@ h: events-drain 300 -> /w/priv pt
 a: write /w/priv 3 -> OK
 h: events-drain 300 -> /w/priv pt
 
+case parent-readable: reading the parent is enough to get a node's events
+# xenstore.txt only says not to rely on events for unreadable paths; C
+# xenstored 4.17 and oxenstored send them when the parent is readable.
+a: write /w/pr/n 1 -> OK
+a: setperms /w/pr/n n0 w2 -> OK
+h: watch /w/pr/n prt -> OK
+h: events-drain 300 -> /w/pr/n prt
+a: write /w/pr/n 2 -> OK
+h: events-drain 300 -> NONE
+a: setperms /w/pr n0 r2 -> OK
+a: write /w/pr/n 3 -> OK
+h: events-drain 300 -> /w/pr/n prt
+
 case commit-only: changes in a transaction fire on commit, never on abort
 b: watch /w/tx tt -> OK
 b: event 1000 -> /w/tx tt
