@@ -586,6 +586,14 @@ parent_perms(const struct store *st, const char *path)
 	return (n = store_lookup(st, buf)) != NULL ? node_perms(n) : NULL;
 }
 
+static const struct perms *
+perms_in_store(const char *path, void *st)
+{
+	const struct node *n = store_lookup(st, path);
+
+	return n != NULL ? node_perms(n) : NULL;
+}
+
 /*
  * Apply the view to the store, parents before children (pre-order over
  * the entry tree, without recursion), then fire the events.
@@ -597,6 +605,12 @@ txn_apply(struct txn *tx)
 	const struct tnode *e;
 	int err, ret = 0;
 
+	/* Removals are told while the store still holds what goes. */
+	for (e = tx->head; e != NULL; e = e->next)
+		if (e->ev_removed && e->base_exists)
+			watch_fire_removed(e->path, &e->base_perms,
+			    parent_perms(tx->st, e->path), perms_in_store,
+			    tx->st);
 	for (cur = root; cur != NULL;) {
 		if ((err = apply_entry(tx, cur)) != 0 && ret == 0)
 			ret = err;
@@ -608,16 +622,11 @@ txn_apply(struct txn *tx)
 			cur = cur->parent;
 		cur = cur == root ? NULL : cur->next_kid;
 	}
-	for (e = tx->head; e != NULL; e = e->next) {
-		/* Only nodes that existed outside have a removal to tell. */
-		if (e->ev_removed && e->base_exists)
-			watch_fire_removed(e->path, &e->base_perms,
-			    parent_perms(tx->st, e->path));
+	for (e = tx->head; e != NULL; e = e->next)
 		if (e->ev_changed && e->exists)
 			watch_fire(e->path, &e->perms,
 			    e->base_exists ? &e->base_perms : NULL,
 			    parent_perms(tx->st, e->path));
-	}
 	if (ret != 0)
 		log_warnx("txn: commit partly applied: %s", strerror(ret));
 	return ret;
@@ -855,8 +864,9 @@ txn_rm(struct store *st, struct txn *tx, const char *path)
 		talloc_free(tmp);
 		return ENOMEM;
 	}
+	watch_fire_removed(path, &perms, parent_perms(st, path),
+	    perms_in_store, st);
 	store_remove(st, n, refund_node, NULL);
-	watch_fire_removed(path, &perms, parent_perms(st, path));
 	talloc_free(tmp);
 	return 0;
 }

@@ -350,22 +350,28 @@ watch_fire(const char *path, const struct perms *perms,
 
 void
 watch_fire_removed(const char *path, const struct perms *perms,
-    const struct perms *parent_perms)
+    const struct perms *parent_perms, watch_lookup_fn lookup, void *arg)
 {
 	struct wentry *top, *cur;
+	const struct perms *p;
 
 	if (index_hash == NULL)
 		return;
 	fire_ancestors(path, perms, NULL, parent_perms);
-	/* Pre-order over the watched paths strictly below path. */
+	/*
+	 * Pre-order over the watched paths strictly below path; only nodes
+	 * that exist are removed (and then their subtree is looked at).
+	 */
 	if ((top = entry_find(path)) == NULL || top->first_child == NULL)
 		return;
 	cur = top->first_child;
 	while (cur != NULL) {
-		fire_entry(cur, cur->path, perms, NULL, parent_perms, false);
-		if (cur->first_child != NULL) {
-			cur = cur->first_child;
-			continue;
+		if ((p = lookup(cur->path, arg)) != NULL) {
+			fire_entry(cur, cur->path, p, NULL, perms, false);
+			if (cur->first_child != NULL) {
+				cur = cur->first_child;
+				continue;
+			}
 		}
 		while (cur != top && cur->next == NULL)
 			cur = cur->parent;

@@ -61,14 +61,20 @@ void	watch_remove_all(struct watch_list *list);
 void	watch_fire(const char *path, const struct perms *perms,
 	    const struct perms *old_perms, const struct perms *parent_perms);
 
+/* The perms of an existing node, or NULL when there is no such node. */
+typedef const struct perms *(*watch_lookup_fn)(const char *path, void *arg);
+
 /*
- * Fire for the removal of path and its subtree: watches on path and its
- * ancestors get event path "path"; watches on paths below it get their
- * own path (xenstore.txt, WATCH_EVENT).  perms are the removed node's,
+ * Fire for the removal of path and its subtree, before it is removed:
+ * watches on path and its ancestors get event path "path"; watches on
+ * nodes below it that exist (lookup(path, arg) != NULL) get their own
+ * path (xenstore.txt, WATCH_EVENT; C xenstored 4.17 sends nothing for a
+ * watched path that does not exist).  perms are the removed node's,
  * parent_perms its parent's (NULL for none).
  */
 void	watch_fire_removed(const char *path, const struct perms *perms,
-	    const struct perms *parent_perms);
+	    const struct perms *parent_perms, watch_lookup_fn lookup,
+	    void *arg);
 
 /*
  * Fire the special event name ("@introduceDomain" or "@releaseDomain")

@@ -1709,7 +1709,12 @@ case_tx_watch_at_commit(void)
 	tx_end(t, tx, true, "EAGAIN");
 	expect_no_event(w);
 
-	/* A removal inside a transaction: the event comes at commit. */
+	/*
+	 * A removal inside a transaction: the events come at commit, also
+	 * for a watch on an (existing) node below the removed one.
+	 */
+	write_node(t, 0, "/tw/x/deep", "1");
+	expect_event(w, "/tw/x/deep", "tok");
 	expect_ok(w, XS_WATCH, 0, LIT("/tw/x/deep\0deep\0"));
 	expect_event(w, "/tw/x/deep", "deep");
 	tx = tx_start(t);

@@ -37,6 +37,15 @@ a: event 1000 -> /w/anc/deep/node t2
 b: rm /w/anc -> OK
 a: events-drain 300 -> /w/anc/deep/node t2
 
+case rm-missing-watched: removing a parent fires nothing for a watched path that does not exist
+# The spec is silent; C xenstored 4.17 sends nothing.
+allow oxenstored: oxenstored 4.17 sends the watched path
+a: write /w/rmm/a 1 -> OK
+b: watch /w/rmm/gone tg -> OK
+b: event 1000 -> /w/rmm/gone tg
+a: rm /w/rmm -> OK
+b: events-drain 300 -> NONE
+
 case two-tokens: one path watched with two tokens fires each
 b: write /w/two 0 -> OK
 b: watch /w/two t1 -> OK
