@@ -7,6 +7,9 @@ CONFORMANCE_CASES = \
 	tests/conformance/cases/05-domains.t \
 	tests/conformance/cases/06-quotas.t \
 	tests/conformance/cases/07-ring.t
-TESTS += tests/conformance/conformance.sh
+TESTS += tests/conformance/conformance.sh \
+	tests/conformance/differential-check.sh
 EXTRA_DIST += tests/conformance/conformance.sh tests/conformance/run.sh \
+	tests/conformance/differential-check.sh \
+	tests/conformance/differential.sh \
 	$(CONFORMANCE_CASES)
