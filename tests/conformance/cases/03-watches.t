@@ -54,6 +54,17 @@ b: events-drain 300 -> /w/two t1; /w/two t2
 a: write /w/two 1 -> OK
 b: events-drain 300 -> /w/two t1; /w/two t2
 
+case same-token: two watches with one token that both match give two events
+# xenstore.txt: "each matching watch results in a WATCH_EVENT message".
+allow cxenstored: C xenstored 4.17 sends one event when a client's watches share the token and match the same change
+a: mkdir /w/st/q -> OK
+conn c2 dom0
+c2: watch /w/st tok -> OK
+c2: watch /w/st/q tok -> OK
+c2: events-drain 300 -> /w/st tok; /w/st/q tok
+a: write /w/st/q 1 -> OK
+c2: events-drain 300 -> /w/st/q tok; /w/st/q tok
+
 case duplicate: the same path and token twice is EEXIST
 b: watch /w/two t1 -> ERR EEXIST
 
