@@ -1,0 +1,159 @@
+#!/bin/sh
+# make bench: each benchmark against our xenstored, Debian's C xenstored
+# and oxenstored on the simulated Xen, a fresh daemon for every run,
+# REPEATS runs each; a table of medians [min..max] and the ratios
+# ours/C and ours/oxenstored measured in this same run, plus a Unix
+# socket echo server as the physical floor of a round trip.
+#
+# usage: run.sh [-r REPEATS] [-d DAEMONS] [-b BENCHMARKS] [-q]
+#   REPEATS (5); DAEMONS ("ours cxenstored oxenstored");
+#   BENCHMARKS (all): rtt ring throughput txn fanout populate domains
+#   -q: smaller sizes, for a quick look (not the documented figures)
+# Run from the build directory.  docs/performance.md explains each one.
+here=$(cd "$(dirname "$0")" && pwd)
+: "${abs_top_srcdir:=$(cd "$here/.." && pwd)}"
+: "${abs_top_builddir:=$(pwd)}"
+export abs_top_srcdir abs_top_builddir
+repeats=5 daemons="ours cxenstored oxenstored" quick=no
+benches="rtt ring throughput txn fanout populate domains"
+while getopts r:d:b:q o; do
+	case $o in
+	r) repeats=$OPTARG ;;
+	d) daemons=$OPTARG ;;
+	b) benches=$OPTARG ;;
+	q) quick=yes ;;
+	*) exit 2 ;;
+	esac
+done
+. "$abs_top_srcdir/tests/sim/lib.sh"
+BENCH=$abs_top_builddir/bench/xs-bench
+[ -x "$BENCH" ] || fail "$BENCH missing: make first"
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+n_rtt=20000 n_ring=5000 tp_s=2 n_txn=300 fan_w="10 100 1000" doms="100 1000"
+if [ $quick = yes ]; then
+	n_rtt=2000 n_ring=1000 tp_s=1 n_txn=50 fan_w="10 100" doms="20 100"
+fi
+: >"$T/results"
+
+# record BENCH DAEMON: "bench|key|daemon|value" lines from xs-bench.
+record() {
+	awk -v b="$1" -v d="$2" 'NF == 2 { print b "|" $1 "|" d "|" $2 }' \
+	    >>"$T/results"
+}
+# xsb BENCH DAEMON ARGS...: one xs-bench run against the running daemon.
+xsb() {
+	xb=$1 xd=$2
+	shift 2
+	"$BENCH" --socket "$XENSTORED_PATH" --pid "$DAEMON_PID" "$@" \
+	    >"$T/out" 2>"$T/err" || {
+		echo "run.sh: $xd: $xb failed: $(cat "$T/err")" >&2
+		return 0
+	}
+	record "$xb" "$xd" <"$T/out"
+}
+ms() { echo $(($(date +%s%N) / 1000000)); }
+
+echo "make bench: $(nproc) CPUs, $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1)," \
+    "$repeats runs each"
+r=1
+while [ $r -le "$repeats" ]; do
+	echo "run $r of $repeats"
+	for b in $benches; do
+		case $b in rtt)
+			# The floor: the same frames echoed by a bare server.
+			"$BENCH" echo-server "$T/echo" & epid=$!
+			while [ ! -S "$T/echo" ]; do sleep 0.01; done
+			for op in read write; do
+				"$BENCH" --socket "$T/echo" --pid $epid \
+				    rtt $op $n_rtt | record "rtt-$op" echo
+			done
+			kill $epid; wait $epid 2>/dev/null
+			rm -f "$T/echo" ;;
+		esac
+		for d in $daemons; do
+			case $b in
+			rtt)
+				start_daemon "$d"
+				xsb rtt-read "$d" rtt read $n_rtt
+				xsb rtt-write "$d" rtt write $n_rtt ;;
+			ring)
+				start_daemon "$d"
+				xsb ring-read "$d" rtt read $n_ring --ring
+				xsb ring-write "$d" rtt write $n_ring --ring ;;
+			throughput)
+				for k in 1 4 16; do
+					start_daemon "$d"
+					xsb "throughput-$k" "$d" throughput $k $tp_s
+				done ;;
+			txn)
+				start_daemon "$d"
+				xsb txn-counter-4 "$d" txn-counter 4 $n_txn
+				start_daemon "$d"
+				xsb txn-children-4 "$d" txn-children 4 $n_txn ;;
+			fanout)
+				for w in $fan_w; do
+					start_daemon "$d"
+					xsb "fanout-$w" "$d" fanout $w 100
+				done ;;
+			populate)
+				start_daemon "$d"
+				xsb populate "$d" populate
+				t0=$(ms)
+				xenstore-ls /bench/s >/dev/null 2>&1
+				echo "ls_seconds $(( $(ms) - t0 ))e-3" | record populate "$d"
+				t0=$(ms)
+				xenstore-rm /bench/s
+				echo "rm_seconds $(( $(ms) - t0 ))e-3" | record populate "$d" ;;
+			domains)
+				for n in $doms; do
+					start_daemon "$d"
+					xsb "domains-$n" "$d" domains $n
+				done ;;
+			esac
+			stop_daemon
+		done
+	done
+	r=$((r + 1))
+done
+
+# The table: per benchmark and key, median [min..max] per daemon, then
+# ours/C, ours/ox and, for round trips, ours/echo.
+awk -F'|' -v daemons="echo $daemons" '
+function med(k,   n, a, i, j, t) {
+	n = split(vals[k], a, " ")
+	for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++)
+		if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
+	lo[k] = a[1]; hi[k] = a[n]
+	return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+}
+{
+	k = $1 "|" $2 "|" $3
+	vals[k] = vals[k] " " $4
+	if (!(($1 "|" $2) in seen)) { seen[$1 "|" $2] = 1; order[++n] = $1 "|" $2 }
+}
+END {
+	nd = split(daemons, d, " ")
+	printf "%-16s %-20s", "benchmark", "measure"
+	for (i = 1; i <= nd; i++) printf " %26s", d[i]
+	printf " %9s %9s %9s\n", "ours/C", "ours/ox", "ours/echo"
+	for (o = 1; o <= n; o++) {
+		split(order[o], bk, "|")
+		printf "%-16s %-20s", bk[1], bk[2]
+		delete m
+		for (i = 1; i <= nd; i++) {
+			k = order[o] "|" d[i]
+			if (k in vals) {
+				m[d[i]] = med(k)
+				printf " %10.5g [%6.4g..%6.4g]", m[d[i]], lo[k], hi[k]
+			} else printf " %26s", "-"
+		}
+		for (i = 1; i <= 3; i++) {
+			ref = i == 1 ? "cxenstored" : i == 2 ? "oxenstored" : "echo"
+			if (("ours" in m) && (ref in m) && m[ref] + 0 != 0)
+				printf " %9.3f", m["ours"] / m[ref]
+			else printf " %9s", "-"
+		}
+		printf "\n"
+	}
+}' "$T/results"
+[ -z "${BENCH_RESULTS:-}" ] || cp "$T/results" "$BENCH_RESULTS"
