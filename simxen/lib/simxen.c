@@ -342,26 +342,37 @@ sx_close_ports(struct simxen *sx, uint32_t domid)
 	sh->doms[domid].max_port = 0;
 }
 
-/* Dying domains without mappings become dead.  Locked. */
+/* Domain d, if dying and no longer mapped, becomes dead.  Locked. */
 static void
-sx_reap(struct simxen *sx)
+sx_reap_one(struct simxen *sx, uint32_t d)
 {
 	struct sx_shared *sh = sx->sh;
 	char path[PATH_MAX];
+
+	if (d == 0 || d >= SIMXEN_MAX_DOMAINS || !sh->doms[d].exists ||
+	    sh->doms[d].state != SIMXEN_DOM_DYING ||
+	    sx_map_count(sx, d, 1) != 0)
+		return;
+	if (sx_ring_path(sx, d, sh->doms[d].gen, path, sizeof(path)) == 0)
+		unlink(path);
+	sh->doms[d].state = SIMXEN_DOM_DEAD;
+	sh->doms[d].exists = 0;
+	sx_state_changed(sx, d);
+}
+
+/*
+ * Every dying domain without mappings becomes dead (a holder may have
+ * exited).  Locked.  Each check reads a holder's /proc/PID/maps, so the
+ * calls about one domain reap only that one: thousands of domains must
+ * not make the simulator, which runs inside the daemons, quadratic.
+ */
+static void
+sx_reap(struct simxen *sx)
+{
 	uint32_t d;
 
-	for (d = 1; d < SIMXEN_MAX_DOMAINS; d++) {
-		if (!sh->doms[d].exists ||
-		    sh->doms[d].state != SIMXEN_DOM_DYING ||
-		    sx_map_count(sx, d, 1) != 0)
-			continue;
-		if (sx_ring_path(sx, d, sh->doms[d].gen, path,
-		    sizeof(path)) == 0)
-			unlink(path);
-		sh->doms[d].state = SIMXEN_DOM_DEAD;
-		sh->doms[d].exists = 0;
-		sx_state_changed(sx, d);
-	}
+	for (d = 1; d < SIMXEN_MAX_DOMAINS; d++)
+		sx_reap_one(sx, d);
 }
 
 static void
@@ -693,7 +704,7 @@ simxen_domain_info(struct simxen *sx, uint32_t domid,
 	if (domid >= SIMXEN_MAX_DOMAINS)
 		return ESRCH;
 	sx_lock(sx);
-	sx_reap(sx);
+	sx_reap_one(sx, domid);
 	if (!sx->sh->doms[domid].exists)
 		err = ESRCH;
 	else
@@ -778,7 +789,7 @@ simxen_domain_destroy(struct simxen *sx, uint32_t domid)
 		sx_close_ports(sx, domid);
 		sx->sh->doms[domid].state = SIMXEN_DOM_DYING;
 		sx_state_changed(sx, domid);
-		sx_reap(sx);
+		sx_reap_one(sx, domid);
 	}
 	sx_unlock(sx);
 	return err;
@@ -1338,8 +1349,9 @@ simxen_ring_unmap(struct simxen *sx, void *page)
 				    sizeof(sh->holders[i]));
 				break;
 			}
+	i = m->domid;
 	memset(m, 0, sizeof(*m));
-	sx_reap(sx);
+	sx_reap_one(sx, i);
 	sx_unlock(sx);
 	return 0;
 }
