@@ -278,6 +278,17 @@ sx_holder_live(const struct simxen *sx, const struct sx_holder *h)
 	int found = 0;
 
 	(void)sx;
+	/*
+	 * The caller's own mapping: ask the kernel whether the page is
+	 * still mapped (mincore fails with ENOMEM if not), which is cheap;
+	 * a daemon checks its own mappings for every dying domain.
+	 */
+	if (h->pid == (uint32_t)getpid()) {
+		unsigned char v;
+
+		return mincore((void *)(uintptr_t)h->addr, SIMXEN_PAGE_SIZE,
+		    &v) == 0;
+	}
 	snprintf(path, sizeof(path), "/proc/%u/maps", h->pid);
 	snprintf(start, sizeof(start), "%" PRIx64 "-", h->addr);
 	snprintf(want, sizeof(want), "/ring-%u-%u", h->domid, h->gen);
