@@ -448,29 +448,42 @@ struct reap {
 	unsigned int	 changed;
 };
 
+/* Is n below a node domid owns (which goes whole)?  O(depth). */
 static bool
-reap_node(struct node *n, void *arg)
+below_orphan(const struct node *n, unsigned int domid)
 {
-	struct reap *r = arg;
+	const struct node *p;
+
+	for (p = node_parent(n); p != NULL && node_parent(p) != NULL;
+	    p = node_parent(p))
+		if (node_perms(p)->p[0].domid == domid)
+			return true;
+	return false;
+}
+
+static void
+reap_node(struct node *n, struct reap *r)
+{
 	const struct perms *p = node_perms(n);
 	struct perms np;
 	char **o;
 
+	if (!D.cfg.keep_orphans && below_orphan(n, r->domid))
+		return;		/* removed with its top */
 	if (p->p[0].domid == r->domid && node_parent(n) != NULL &&
 	    !D.cfg.keep_orphans) {
-		/* Removed whole below; nothing to fix under it. */
 		o = talloc_realloc(r->tmp, r->orphans, char *,
 		    r->norphans + 1);
 		if (o == NULL)
-			return false;
+			return;
 		r->orphans = o;
 		if ((o[r->norphans] = talloc_strdup(r->tmp,
 		    node_path(n))) != NULL)
 			r->norphans++;
-		return false;
+		return;
 	}
-	if (!perms_names(p, r->domid) || perms_copy(r->tmp, p, &np) != 0)
-		return true;
+	if (perms_copy(r->tmp, p, &np) != 0)
+		return;
 	perms_forget_domid(&np, r->domid, D.cfg.priv_domid);
 	if (p->p[0].domid == r->domid) {
 		/* -K, or the root: the node falls to the privileged. */
@@ -479,29 +492,33 @@ reap_node(struct node *n, void *arg)
 	}
 	if (store_set_perms(D.st, n, &np) == 0)
 		r->changed++;
-	return true;
 }
 
 /*
  * Nothing of a dead domain may outlive it, or a new domain reusing the
  * domid would inherit it: nodes it owns are removed (moved to the
  * privileged domain with -K), perms entries naming it are dropped, as
- * Xen's C xenstored does on domain destruction.  Cost: one walk of the
- * store, plus the removals (which fire watches).
+ * Xen's C xenstored does on domain destruction.  Cost: the nodes that
+ * name the domain (the store's domid index), plus the removals (which
+ * fire watches); not a walk of the whole store.
  */
 static void
 reap_nodes(unsigned int domid)
 {
 	struct reap r = { .domid = domid };
-	struct node *root;
-	unsigned int i;
+	struct node **nodes;
+	unsigned int i, n;
 	int err;
 
-	if (D.st == NULL || (root = store_lookup(D.st, "/")) == NULL)
+	if (D.st == NULL || (r.tmp = talloc_new(NULL)) == NULL)
 		return;
-	if ((r.tmp = talloc_new(NULL)) == NULL)
+	if (store_nodes_naming(r.tmp, D.st, domid, &nodes, &n) != 0) {
+		log_warnx("domid %u: out of memory: its nodes stay", domid);
+		talloc_free(r.tmp);
 		return;
-	store_walk(root, reap_node, &r);
+	}
+	for (i = 0; i < n; i++)
+		reap_node(nodes[i], &r);
 	for (i = 0; i < r.norphans; i++)
 		if ((err = txn_rm(D.st, NULL, r.orphans[i])) != 0 &&
 		    err != ENOENT)

@@ -15,6 +15,24 @@
 #include "path.h"
 #include "store.h"
 
+struct domid_refs;
+
+/* One node naming one domid in its perms: a link of that domid's list. */
+struct node_ref {
+	struct node		*node;
+	unsigned int		 domid;
+	struct domid_refs	*list;		/* NULL until linked */
+	struct node_ref		*prev, *next;
+};
+
+/* Every node whose perms name a domid (owner or any entry). */
+struct domid_refs {
+	unsigned int	 domid;
+	struct node_ref	*head;
+	unsigned int	 count;
+	UT_hash_handle	 hh;
+};
+
 struct node {
 	char		*path;		/* hash key */
 	const char	*name;		/* last component, inside path */
@@ -28,6 +46,8 @@ struct node {
 	struct node	*prev, *next;	/* siblings */
 	unsigned int	 nchildren;
 	size_t		 child_bytes;
+	struct node_ref	*refs;		/* one per distinct domid in perms */
+	unsigned int	 nrefs;
 	UT_hash_handle	 hh;
 };
 
@@ -36,14 +56,96 @@ struct store {
 	struct node	*root;
 	uint64_t	 gen;
 	unsigned int	 count;
+	struct domid_refs *byid;	/* the end of a domain needs them */
 };
 
 static int
 store_destroy(struct store *st)
 {
-	/* Nodes are talloc children; only the hash tables are ours. */
+	/* Nodes and lists are talloc children; the hash tables are ours. */
 	HASH_CLEAR(hh, st->hash);
+	HASH_CLEAR(hh, st->byid);
 	return 0;
+}
+
+/*
+ * The refs a node with perms p needs (one per distinct domid), allocated
+ * on n, not yet linked.  Returns 0 or ENOMEM.
+ */
+static int
+refs_prepare(struct node *n, const struct perms *p, struct node_ref **refs,
+    unsigned int *nrefs)
+{
+	unsigned int i, j, k = 0;
+
+	*refs = talloc_zero_array(n, struct node_ref, p->num);
+	if (*refs == NULL)
+		return ENOMEM;
+	for (i = 0; i < p->num; i++) {
+		for (j = 0; j < i && p->p[j].domid != p->p[i].domid; j++)
+			continue;
+		if (j < i)
+			continue;	/* named before */
+		(*refs)[k].node = n;
+		(*refs)[k].domid = p->p[i].domid;
+		k++;
+	}
+	*nrefs = k;
+	return 0;
+}
+
+/* Link prepared refs into the store's lists.  Returns 0 or ENOMEM. */
+static int
+refs_link(struct store *st, struct node_ref *refs, unsigned int nrefs)
+{
+	struct domid_refs *l;
+	unsigned int i, domid;
+
+	for (i = 0; i < nrefs; i++) {
+		domid = refs[i].domid;
+		HASH_FIND_INT(st->byid, &domid, l);
+		if (l == NULL) {
+			if ((l = talloc_zero(st, struct domid_refs)) == NULL)
+				return ENOMEM;
+			l->domid = domid;
+			HASH_ADD_INT(st->byid, domid, l);
+		}
+		refs[i].list = l;
+		refs[i].next = l->head;
+		if (l->head != NULL)
+			l->head->prev = &refs[i];
+		l->head = &refs[i];
+		l->count++;
+	}
+	return 0;
+}
+
+/* Take n out of every list it is in. */
+static void
+refs_unlink(struct store *st, struct node *n)
+{
+	struct node_ref *r;
+	struct domid_refs *l;
+	unsigned int i;
+
+	for (i = 0; i < n->nrefs; i++) {
+		r = &n->refs[i];
+		if ((l = r->list) == NULL)
+			continue;	/* never linked (ENOMEM) */
+		if (r->prev != NULL)
+			r->prev->next = r->next;
+		else
+			l->head = r->next;
+		if (r->next != NULL)
+			r->next->prev = r->prev;
+		if (--l->count == 0) {
+			HASH_DEL(st->byid, l);
+			talloc_free(l);
+		}
+	}
+	talloc_free(n->refs);
+	n->refs = NULL;
+	n->nrefs = 0;
 }
 
 uint64_t
@@ -69,6 +171,12 @@ node_new(struct store *st, const char *path, const void *data, size_t len,
 	n->len = len;
 	n->name = path_basename(n->path);
 	n->gen = n->child_gen = store_next_gen(st);
+	if (refs_prepare(n, &n->perms, &n->refs, &n->nrefs) != 0)
+		goto nomem;
+	if (refs_link(st, n->refs, n->nrefs) != 0) {
+		refs_unlink(st, n);
+		goto nomem;
+	}
 	return n;
 nomem:
 	talloc_free(n);
@@ -157,9 +265,28 @@ int
 store_set_perms(struct store *st, struct node *n, const struct perms *perms)
 {
 	struct perms copy;
+	struct node_ref *refs;
+	unsigned int nrefs;
 
 	if (perms_copy(n, perms, &copy) != 0)
 		return ENOMEM;
+	if (refs_prepare(n, &copy, &refs, &nrefs) != 0) {
+		talloc_free(copy.p);
+		return ENOMEM;
+	}
+	refs_unlink(st, n);
+	n->refs = refs;
+	n->nrefs = nrefs;
+	if (refs_link(st, refs, nrefs) != 0) {
+		/* Keep the old perms, and the lists consistent with them. */
+		refs_unlink(st, n);
+		talloc_free(copy.p);
+		if (refs_prepare(n, &n->perms, &n->refs, &n->nrefs) == 0 &&
+		    refs_link(st, n->refs, n->nrefs) != 0)
+			log_warnx("store: domid index incomplete for %s",
+			    n->path);
+		return ENOMEM;
+	}
 	talloc_free(n->perms.p);
 	n->perms = copy;
 	n->gen = store_next_gen(st);
@@ -212,10 +339,32 @@ store_remove(struct store *st, struct node *n,
 		}
 		if (cb != NULL)
 			cb(victim, arg);
+		refs_unlink(st, victim);
 		HASH_DEL(st->hash, victim);
 		st->count--;
 		talloc_free(victim);
 	}
+}
+
+int
+store_nodes_naming(TALLOC_CTX *ctx, const struct store *st,
+    unsigned int domid, struct node ***nodes, unsigned int *n)
+{
+	struct domid_refs *l;
+	struct node_ref *r;
+	unsigned int i = 0;
+
+	*nodes = NULL;
+	*n = 0;
+	HASH_FIND_INT(st->byid, &domid, l);
+	if (l == NULL)
+		return 0;
+	if ((*nodes = talloc_array(ctx, struct node *, l->count)) == NULL)
+		return ENOMEM;
+	for (r = l->head; r != NULL && i < l->count; r = r->next)
+		(*nodes)[i++] = r->node;
+	*n = i;
+	return 0;
 }
 
 void

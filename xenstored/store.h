@@ -59,6 +59,18 @@ void	store_remove(struct store *st, struct node *n,
 	    void (*cb)(struct node *n, void *arg), void *arg);
 
 /*
+ * The nodes whose perms name domid (as owner or in any entry), in no
+ * particular order: *nodes is an array of *n of them allocated on ctx
+ * (NULL when there are none).  O(*n): the store keeps an index from
+ * domid to nodes, updated on every create, perms change and removal, so
+ * that the end of a domain does not walk the whole store.  The array is
+ * a snapshot: changing perms or removing nodes does not update it.
+ * Returns 0 or ENOMEM.
+ */
+int	store_nodes_naming(TALLOC_CTX *ctx, const struct store *st,
+	    unsigned int domid, struct node ***nodes, unsigned int *n);
+
+/*
  * Visit n and its subtree in pre-order without recursion.  cb returns
  * true to descend into the node's children, false to skip them.
  */

@@ -491,6 +491,62 @@ test_many_nodes(void)
 	CU_ASSERT_EQUAL(store_check(st), 0);
 }
 
+/* The paths of the nodes naming domid, sorted, space-separated. */
+static char *
+naming(unsigned int domid)
+{
+	struct node **nodes;
+	unsigned int n, i, j;
+	struct node *t;
+	char *s;
+
+	CU_ASSERT_EQUAL_FATAL(store_nodes_naming(ctx, st, domid, &nodes, &n),
+	    0);
+	for (i = 0; i < n; i++)
+		for (j = i + 1; j < n; j++)
+			if (strcmp(node_path(nodes[j]), node_path(nodes[i])) < 0) {
+				t = nodes[i];
+				nodes[i] = nodes[j];
+				nodes[j] = t;
+			}
+	s = talloc_strdup(ctx, "");
+	for (i = 0; i < n; i++)
+		s = talloc_asprintf_append(s, "%s%s", i ? " " : "",
+		    node_path(nodes[i]));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	return s;
+}
+
+/* The domid index follows creation, perms changes and removal. */
+static void
+test_nodes_naming(void)
+{
+	struct perm_entry e7[] = { { 7, PERM_NONE }, { 3, PERM_READ },
+	    { 7, PERM_WRITE } };
+	struct perm_entry e3[] = { { 0, PERM_NONE }, { 3, PERM_READ | PERM_WRITE } };
+	const struct perms p7 = { 3, e7 }, p3 = { 2, e3 };
+	struct node *a, *b, *c;
+
+	a = add(lookup("/"), "a", "");
+	b = store_add(st, a, "b", "", 0, &p7);
+	c = store_add(st, b, "c", "", 0, &p3);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_STRING_EQUAL(naming(7), "/a/b");
+	CU_ASSERT_STRING_EQUAL(naming(3), "/a/b /a/b/c");
+	CU_ASSERT_STRING_EQUAL(naming(0), "/ /a /a/b/c");
+	CU_ASSERT_STRING_EQUAL(naming(9), "");
+	CU_ASSERT_EQUAL(store_set_perms(st, a, &p3), 0);
+	CU_ASSERT_STRING_EQUAL(naming(3), "/a /a/b /a/b/c");
+	CU_ASSERT_STRING_EQUAL(naming(0), "/ /a /a/b/c");
+	CU_ASSERT_EQUAL(store_set_perms(st, b, &root_perms), 0);
+	CU_ASSERT_STRING_EQUAL(naming(7), "");
+	CU_ASSERT_STRING_EQUAL(naming(0), "/ /a /a/b /a/b/c");
+	store_remove(st, b, NULL, NULL);
+	CU_ASSERT_STRING_EQUAL(naming(3), "/a");
+	CU_ASSERT_STRING_EQUAL(naming(0), "/ /a");
+}
+
 static const struct cu_test tests[] = {
 	TEST(test_root_only),
 	TEST(test_add_lookup),
@@ -503,6 +559,7 @@ static const struct cu_test tests[] = {
 	TEST(test_deep_chain),
 	TEST(test_deep_chain_freed_with_store),
 	TEST(test_many_nodes),
+	TEST(test_nodes_naming),
 	TEST_END
 };
 
