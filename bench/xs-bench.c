@@ -198,7 +198,6 @@ new_guest(struct simxen *sx, struct sg_guest *g0, uint32_t *domid)
 	struct sg_reply r;
 	int n, err;
 
-
 	if ((err = simxen_domain_create(sx, SIMXEN_DOMID_ANY, &info)) != 0)
 		die("domain create: %s", strerror(err));
 	/* The domain's home, owned by it, as xl makes it. */
