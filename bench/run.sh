@@ -10,10 +10,8 @@
 #   BENCHMARKS (all): rtt ring throughput txn fanout populate domains
 #   -q: smaller sizes, for a quick look (not the documented figures)
 # Run from the build directory.  docs/performance.md explains each one.
-here=$(cd "$(dirname "$0")" && pwd)
-: "${abs_top_srcdir:=$(cd "$here/.." && pwd)}"
-: "${abs_top_builddir:=$(pwd)}"
-export abs_top_srcdir abs_top_builddir
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+. "$TOP/tests/sim/env.sh"
 repeats=3 daemons="ours cxenstored oxenstored" quick=no
 benches="rtt ring throughput txn fanout populate domains"
 while getopts r:d:b:q o; do

@@ -17,13 +17,8 @@
 # write only outside the subtree transactions use (/d), since C xenstored
 # fails a commit when anybody added a child to a parent the transaction
 # changed, and we do not.
-here=$(cd "$(dirname "$0")" && pwd)
-: "${abs_top_srcdir:=$(cd "$here/../.." && pwd)}"
-if [ -z "${abs_top_builddir:-}" ]; then
-	abs_top_builddir=$abs_top_srcdir
-	[ ! -x simxen/simxen ] || abs_top_builddir=$(pwd)
-fi
-export abs_top_srcdir abs_top_builddir
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+. "$TOP/tests/sim/env.sh"
 seed=1 runs=5 steps=150 ref=cxenstored
 while getopts s:r:n:d: o; do
 	case $o in

@@ -16,13 +16,8 @@
 # then a table.  Exit status 1 if any case fails without an allowed
 # difference, or if ours has any difference at all.
 here=$(cd "$(dirname "$0")" && pwd)
-: "${abs_top_srcdir:=$(cd "$here/../.." && pwd)}"
-# Run from the build directory (make check sets both).
-if [ -z "${abs_top_builddir:-}" ]; then
-	abs_top_builddir=$abs_top_srcdir
-	[ ! -x simxen/simxen ] || abs_top_builddir=$(pwd)
-fi
-export abs_top_srcdir abs_top_builddir
+TOP=$(cd "$here/../.." && pwd)
+. "$TOP/tests/sim/env.sh"
 daemons=
 verbose=no
 while getopts d:vx: o; do

@@ -8,4 +8,5 @@ SIM_TESTS = \
 	tests/sim/faithful.sh \
 	tests/sim/domain_state_service.sh
 TESTS += $(SIM_TESTS)
-EXTRA_DIST += $(SIM_TESTS) tests/sim/lib.sh tests/sim/faithful.txt
+EXTRA_DIST += $(SIM_TESTS) tests/sim/lib.sh tests/sim/env.sh \
+	tests/sim/faithful.txt
