@@ -20,8 +20,7 @@ struct domid_refs;
 /* One node naming one domid in its perms: a link of that domid's list. */
 struct node_ref {
 	struct node		*node;
-	unsigned int		 domid;
-	struct domid_refs	*list;		/* NULL until linked */
+	struct domid_refs	*list;
 	struct node_ref		*prev, *next;
 };
 
@@ -70,54 +69,58 @@ store_destroy(struct store *st)
 
 /*
  * The refs a node with perms p needs (one per distinct domid), allocated
- * on n, not yet linked.  Returns 0 or ENOMEM.
+ * on n, and the list of each domid, created empty if missing, so that
+ * refs_link() cannot fail.  An empty list left by a later ENOMEM is
+ * harmless.  Returns 0 or ENOMEM.
  */
 static int
-refs_prepare(struct node *n, const struct perms *p, struct node_ref **refs,
-    unsigned int *nrefs)
+refs_prepare(struct store *st, struct node *n, const struct perms *p,
+    struct node_ref **refs, unsigned int *nrefs)
 {
-	unsigned int i, j, k = 0;
+	struct domid_refs *l;
+	unsigned int i, j, k = 0, domid;
 
 	*refs = talloc_zero_array(n, struct node_ref, p->num);
 	if (*refs == NULL)
 		return ENOMEM;
 	for (i = 0; i < p->num; i++) {
-		for (j = 0; j < i && p->p[j].domid != p->p[i].domid; j++)
+		domid = p->p[i].domid;
+		for (j = 0; j < i && p->p[j].domid != domid; j++)
 			continue;
 		if (j < i)
 			continue;	/* named before */
+		HASH_FIND_INT(st->byid, &domid, l);
+		if (l == NULL) {
+			if ((l = talloc_zero(st, struct domid_refs)) == NULL) {
+				TALLOC_FREE(*refs);
+				return ENOMEM;
+			}
+			l->domid = domid;
+			HASH_ADD_INT(st->byid, domid, l);
+		}
 		(*refs)[k].node = n;
-		(*refs)[k].domid = p->p[i].domid;
+		(*refs)[k].list = l;
 		k++;
 	}
 	*nrefs = k;
 	return 0;
 }
 
-/* Link prepared refs into the store's lists.  Returns 0 or ENOMEM. */
-static int
-refs_link(struct store *st, struct node_ref *refs, unsigned int nrefs)
+/* Link prepared refs into their lists. */
+static void
+refs_link(struct node_ref *refs, unsigned int nrefs)
 {
 	struct domid_refs *l;
-	unsigned int i, domid;
+	unsigned int i;
 
 	for (i = 0; i < nrefs; i++) {
-		domid = refs[i].domid;
-		HASH_FIND_INT(st->byid, &domid, l);
-		if (l == NULL) {
-			if ((l = talloc_zero(st, struct domid_refs)) == NULL)
-				return ENOMEM;
-			l->domid = domid;
-			HASH_ADD_INT(st->byid, domid, l);
-		}
-		refs[i].list = l;
+		l = refs[i].list;
 		refs[i].next = l->head;
 		if (l->head != NULL)
 			l->head->prev = &refs[i];
 		l->head = &refs[i];
 		l->count++;
 	}
-	return 0;
 }
 
 /* Take n out of every list it is in. */
@@ -130,8 +133,7 @@ refs_unlink(struct store *st, struct node *n)
 
 	for (i = 0; i < n->nrefs; i++) {
 		r = &n->refs[i];
-		if ((l = r->list) == NULL)
-			continue;	/* never linked (ENOMEM) */
+		l = r->list;
 		if (r->prev != NULL)
 			r->prev->next = r->next;
 		else
@@ -171,12 +173,9 @@ node_new(struct store *st, const char *path, const void *data, size_t len,
 	n->len = len;
 	n->name = path_basename(n->path);
 	n->gen = n->child_gen = store_next_gen(st);
-	if (refs_prepare(n, &n->perms, &n->refs, &n->nrefs) != 0)
+	if (refs_prepare(st, n, &n->perms, &n->refs, &n->nrefs) != 0)
 		goto nomem;
-	if (refs_link(st, n->refs, n->nrefs) != 0) {
-		refs_unlink(st, n);
-		goto nomem;
-	}
+	refs_link(n->refs, n->nrefs);
 	return n;
 nomem:
 	talloc_free(n);
@@ -270,23 +269,14 @@ store_set_perms(struct store *st, struct node *n, const struct perms *perms)
 
 	if (perms_copy(n, perms, &copy) != 0)
 		return ENOMEM;
-	if (refs_prepare(n, &copy, &refs, &nrefs) != 0) {
+	if (refs_prepare(st, n, &copy, &refs, &nrefs) != 0) {
 		talloc_free(copy.p);
 		return ENOMEM;
 	}
 	refs_unlink(st, n);
 	n->refs = refs;
 	n->nrefs = nrefs;
-	if (refs_link(st, refs, nrefs) != 0) {
-		/* Keep the old perms, and the lists consistent with them. */
-		refs_unlink(st, n);
-		talloc_free(copy.p);
-		if (refs_prepare(n, &n->perms, &n->refs, &n->nrefs) == 0 &&
-		    refs_link(st, n->refs, n->nrefs) != 0)
-			log_warnx("store: domid index incomplete for %s",
-			    n->path);
-		return ENOMEM;
-	}
+	refs_link(refs, nrefs);
 	talloc_free(n->perms.p);
 	n->perms = copy;
 	n->gen = store_next_gen(st);
@@ -357,7 +347,7 @@ store_nodes_naming(TALLOC_CTX *ctx, const struct store *st,
 	*nodes = NULL;
 	*n = 0;
 	HASH_FIND_INT(st->byid, &domid, l);
-	if (l == NULL)
+	if (l == NULL || l->count == 0)
 		return 0;
 	if ((*nodes = talloc_array(ctx, struct node *, l->count)) == NULL)
 		return ENOMEM;
