@@ -569,21 +569,19 @@ apply_entry(struct txn *tx, struct tnode *e)
 	return 0;
 }
 
-/* The perms of path's parent in the store, or NULL (root, or none). */
+/*
+ * The perms of the parent of the node at path, or NULL (the root).  The
+ * node must be in the store: callers ask before a removal or after a
+ * change is applied.
+ */
 static const struct perms *
 parent_perms(const struct store *st, const char *path)
 {
-	char buf[XENSTORE_ABS_PATH_MAX + 1];
-	const struct node *n;
-	char *slash;
+	const struct node *n = store_lookup(st, path);
 
-	if (strlen(path) >= sizeof(buf) || strcmp(path, "/") == 0)
+	if (n == NULL || (n = node_parent(n)) == NULL)
 		return NULL;
-	memcpy(buf, path, strlen(path) + 1);
-	if ((slash = strrchr(buf, '/')) == NULL)
-		return NULL;
-	slash[slash == buf ? 1 : 0] = '\0';
-	return (n = store_lookup(st, buf)) != NULL ? node_perms(n) : NULL;
+	return node_perms(n);
 }
 
 static const struct perms *
