@@ -67,11 +67,23 @@ store_destroy(struct store *st)
 	return 0;
 }
 
+/* Free the lists of refs that no node is linked into. */
+static void
+refs_drop_empty(struct store *st, struct node_ref *refs, unsigned int nrefs)
+{
+	unsigned int i;
+
+	for (i = 0; i < nrefs; i++)
+		if (refs[i].list->count == 0) {
+			HASH_DEL(st->byid, refs[i].list);
+			talloc_free(refs[i].list);
+		}
+}
+
 /*
  * The refs a node with perms p needs (one per distinct domid), allocated
  * on n, and the list of each domid, created empty if missing, so that
- * refs_link() cannot fail.  An empty list left by a later ENOMEM is
- * harmless.  Returns 0 or ENOMEM.
+ * refs_link() cannot fail.  On ENOMEM nothing is left behind.
  */
 static int
 refs_prepare(struct store *st, struct node *n, const struct perms *p,
@@ -92,6 +104,7 @@ refs_prepare(struct store *st, struct node *n, const struct perms *p,
 		HASH_FIND_INT(st->byid, &domid, l);
 		if (l == NULL) {
 			if ((l = talloc_zero(st, struct domid_refs)) == NULL) {
+				refs_drop_empty(st, *refs, k);
 				TALLOC_FREE(*refs);
 				return ENOMEM;
 			}
@@ -123,16 +136,19 @@ refs_link(struct node_ref *refs, unsigned int nrefs)
 	}
 }
 
-/* Take n out of every list it is in. */
+/*
+ * Take refs out of their lists, freeing the lists left empty, then the
+ * refs themselves.
+ */
 static void
-refs_unlink(struct store *st, struct node *n)
+refs_unlink(struct store *st, struct node_ref *refs, unsigned int nrefs)
 {
 	struct node_ref *r;
 	struct domid_refs *l;
 	unsigned int i;
 
-	for (i = 0; i < n->nrefs; i++) {
-		r = &n->refs[i];
+	for (i = 0; i < nrefs; i++) {
+		r = &refs[i];
 		l = r->list;
 		if (r->prev != NULL)
 			r->prev->next = r->next;
@@ -145,9 +161,7 @@ refs_unlink(struct store *st, struct node *n)
 			talloc_free(l);
 		}
 	}
-	talloc_free(n->refs);
-	n->refs = NULL;
-	n->nrefs = 0;
+	talloc_free(refs);
 }
 
 uint64_t
@@ -273,10 +287,14 @@ store_set_perms(struct store *st, struct node *n, const struct perms *perms)
 		talloc_free(copy.p);
 		return ENOMEM;
 	}
-	refs_unlink(st, n);
+	/*
+	 * Link the new refs before unlinking the old: a domid named by both
+	 * keeps a non-empty list, which the new refs already point to.
+	 */
+	refs_link(refs, nrefs);
+	refs_unlink(st, n->refs, n->nrefs);
 	n->refs = refs;
 	n->nrefs = nrefs;
-	refs_link(refs, nrefs);
 	talloc_free(n->perms.p);
 	n->perms = copy;
 	n->gen = store_next_gen(st);
@@ -329,7 +347,9 @@ store_remove(struct store *st, struct node *n,
 		}
 		if (cb != NULL)
 			cb(victim, arg);
-		refs_unlink(st, victim);
+		refs_unlink(st, victim->refs, victim->nrefs);
+		victim->refs = NULL;
+		victim->nrefs = 0;
 		HASH_DEL(st->hash, victim);
 		st->count--;
 		talloc_free(victim);

@@ -57,6 +57,15 @@ assert_eq "perms after value change" r9 "$(perms_of /u/v/w)"
 # The daemon refuses to set permissions on a node that is not there.
 ko xenstore-chmod /p/missing n0
 
+# A perms change keeping domids and adding one, then removal: the daemon
+# once freed the kept domids' index lists under their new entries.
+ok xenstore-write /x v
+ok xenstore-chmod /x b1 r7
+ok xenstore-chmod /x b1 r7 r8
+ok xenstore-rm /x
+ok xenstore-write /x2 v
+assert_eq "served after perms churn" v "$(xenstore-read /x2)"
+
 # Nothing touched the initial nodes.
 assert_eq "perms of /tool/xenstored" n0 "$(perms_of /tool/xenstored)"
 

@@ -547,6 +547,40 @@ test_nodes_naming(void)
 	CU_ASSERT_STRING_EQUAL(naming(0), "/ /a");
 }
 
+/*
+ * A perms change that keeps some domids and adds others: the lists of
+ * the kept domids must survive the unlinking of the old entries (a
+ * use-after-free once: WRITE, SET_PERMS b1 r7, SET_PERMS b1 r7 r8, RM).
+ */
+static void
+test_nodes_naming_kept_domids(void)
+{
+	struct perm_entry e1[] = { { 1, PERM_READ | PERM_WRITE },
+	    { 7, PERM_READ } };
+	struct perm_entry e2[] = { { 1, PERM_READ | PERM_WRITE },
+	    { 7, PERM_READ }, { 8, PERM_READ } };
+	const struct perms p1 = { 2, e1 }, p2 = { 3, e2 };
+	struct node *x;
+
+	x = add(lookup("/"), "x", "v");
+	CU_ASSERT_EQUAL(store_set_perms(st, x, &p1), 0);
+	CU_ASSERT_STRING_EQUAL(naming(0), "/");
+	CU_ASSERT_STRING_EQUAL(naming(1), "/x");
+	CU_ASSERT_EQUAL(store_set_perms(st, x, &p2), 0);
+	CU_ASSERT_STRING_EQUAL(naming(1), "/x");
+	CU_ASSERT_STRING_EQUAL(naming(7), "/x");
+	CU_ASSERT_STRING_EQUAL(naming(8), "/x");
+	/* The same set again, and back to fewer domids. */
+	CU_ASSERT_EQUAL(store_set_perms(st, x, &p2), 0);
+	CU_ASSERT_EQUAL(store_set_perms(st, x, &p1), 0);
+	CU_ASSERT_STRING_EQUAL(naming(7), "/x");
+	CU_ASSERT_STRING_EQUAL(naming(8), "");
+	store_remove(st, x, NULL, NULL);
+	CU_ASSERT_STRING_EQUAL(naming(1), "");
+	CU_ASSERT_STRING_EQUAL(naming(7), "");
+	CU_ASSERT_EQUAL(store_check(st), 0);
+}
+
 static const struct cu_test tests[] = {
 	TEST(test_root_only),
 	TEST(test_add_lookup),
@@ -560,6 +594,7 @@ static const struct cu_test tests[] = {
 	TEST(test_deep_chain_freed_with_store),
 	TEST(test_many_nodes),
 	TEST(test_nodes_naming),
+	TEST(test_nodes_naming_kept_domids),
 	TEST_END
 };
 
