@@ -219,7 +219,8 @@ int	simxen_evtchn_pending(struct simxen_evtchn *e, uint32_t *port);
 
 /*
  * Unmask port; a notification latched while masked is delivered now.
- * Returns 0 or EINVAL (port not bound by e).
+ * A port not bound by e is ignored, as by Linux's evtchn driver.
+ * Returns 0.
  */
 int	simxen_evtchn_unmask(struct simxen_evtchn *e, uint32_t port);
 

@@ -1170,15 +1170,22 @@ int
 simxen_evtchn_unmask(struct simxen_evtchn *e, uint32_t port)
 {
 	struct sx_port *p;
-	int err = 0;
 
+	/*
+	 * A port this handle does not have bound (never bound, unbound
+	 * since, or another handle's) is ignored, not an error: Linux's
+	 * evtchn_write() (drivers/xen/evtchn.c) looks each port up in the
+	 * handle's tree and only unmasks the ones it finds, and returns
+	 * the whole count, so libxenevtchn's xenevtchn_unmask() succeeds.
+	 * A port number still queued on the fd when its port was unbound
+	 * (C xenstored's RELEASE of a target after its stub domain, the
+	 * XSA-233 sequence) is read and unmasked like that.
+	 */
 	sx_lock(e->sx);
-	if ((p = sx_own_port(e, port)) == NULL)
-		err = EINVAL;
-	else
+	if ((p = sx_own_port(e, port)) != NULL)
 		sx_unmask_locked(e, p, port);
 	sx_unlock(e->sx);
-	return err;
+	return 0;
 }
 
 int

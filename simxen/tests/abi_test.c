@@ -43,14 +43,14 @@ int
 main(int argc, char **argv)
 {
 	xc_interface *xch;
-	xenevtchn_handle *xce;
+	xenevtchn_handle *xce, *xce2;
 	xengnttab_handle *xgt;
 	xc_dominfo_t di;
 	xc_domaininfo_t dl;
 	uint32_t domid;
 	unsigned long gfn;
 	void *ring, *fmap;
-	int virq;
+	int virq, virq2;
 
 	if (argc != 3)
 		FAIL("usage: abi_test DOMID GFN");
@@ -64,6 +64,14 @@ main(int argc, char **argv)
 		FAIL("xengnttab_open: %s", strerror(errno));
 	if ((virq = xenevtchn_bind_virq(xce, VIRQ_DOM_EXC)) <= 0)
 		FAIL("bind_virq: %s", strerror(errno));
+	/* A second handle, whose port is unbound while it has fired. */
+	if ((xce2 = xenevtchn_open(NULL, 0)) == NULL)
+		FAIL("xenevtchn_open: %s", strerror(errno));
+	if ((virq2 = xenevtchn_bind_virq(xce2, VIRQ_DOM_EXC)) <= 0)
+		FAIL("bind_virq: %s", strerror(errno));
+	/* Linux's evtchn_write() ignores ports the handle has not bound. */
+	if (xenevtchn_unmask(xce, 1000) != 0 || xenevtchn_unmask(xce, 5000) != 0)
+		FAIL("unmask of a port never bound: %s", strerror(errno));
 
 	if (xc_domain_getinfo(xch, domid, 1, &di) != 1 || di.domid != domid ||
 	    di.shutdown || di.dying)
@@ -86,6 +94,19 @@ main(int argc, char **argv)
 		FAIL("shutdown: %s", strerror(errno));
 	if (wait_port(xce, virq) != 0)
 		FAIL("no VIRQ_DOM_EXC on shutdown");
+	/*
+	 * What C xenstored meets when a RELEASE unbinds a port whose event
+	 * is still queued (XSA-233's sequence): the number is read after
+	 * the unbind and unmasked; Linux ignores the unmask.
+	 */
+	if (xenevtchn_unbind(xce2, virq2) != 0)
+		FAIL("unbind: %s", strerror(errno));
+	if (wait_port(xce2, virq2) != 0)
+		FAIL("a port unbound after it fired: not queued, or its "
+		    "unmask failed: %s", strerror(errno));
+	if (xenevtchn_unmask(xce2, virq) != 0)
+		FAIL("unmask of another handle's port: %s", strerror(errno));
+	xenevtchn_close(xce2);
 	if (xc_domain_getinfo(xch, domid, 1, &di) != 1 || !di.shutdown ||
 	    di.shutdown_reason != SHUTDOWN_reboot || di.dying)
 		FAIL("getinfo after shutdown");
