@@ -45,9 +45,14 @@
 #include "txn.h"
 #include "watch.h"
 
+/*
+ * An entry of the view.  Each entry holds its own name only; entries are
+ * keyed by (parent entry, name), so an entry costs O(name) however deep
+ * it lies.  Data is copied when the transaction first reads or sets it,
+ * so that later reads see that snapshot; an entry made only as the
+ * ancestor of another holds no data.
+ */
 struct tnode {
-	char		*path;
-	const char	*name;		/* last component, in path */
 	struct tnode	*parent;
 	struct tnode	*first_kid, *last_kid, *next_kid;
 	struct tnode	*next;		/* creation order */
@@ -66,7 +71,8 @@ struct tnode {
 	bool		 validate;
 	bool		 read_data;
 	bool		 read_children;
-	bool		 data_set;
+	bool		 data_held;	/* data and len are the view's */
+	bool		 data_set;	/* ... and the transaction set them */
 	bool		 perms_set;
 	bool		 replaced;	/* removed inside the transaction */
 
@@ -79,7 +85,20 @@ struct tnode {
 
 	bool		 ev_changed;
 	bool		 ev_removed;
+
+	/* Hash key: the parent entry, then the name (no padding between). */
+	struct tnode	*kparent;
+	char		 name[];
 };
+
+/* Bytes of the hash key of a name of namelen bytes. */
+#define TNODE_KEYLEN(namelen)	(sizeof(struct tnode *) + (namelen))
+
+/*
+ * What one talloc chunk costs beyond its size: talloc's header (96 bytes
+ * on 64-bit) and malloc's.  Charged with every copy a transaction makes.
+ */
+#define CHUNK_OVERHEAD	112
 
 struct txn {
 	uint32_t	 id;
@@ -88,8 +107,10 @@ struct txn {
 	unsigned int	 domid;
 	bool		 privileged;
 	struct tnode	*hash;
+	struct tnode	*root;		/* entry of "/", once touched */
 	struct tnode	*head, **tail;
 	unsigned int	 touched;
+	size_t		 charged;	/* bytes charged to domid's memory */
 	struct txn	*prev, *next;
 };
 
@@ -105,6 +126,8 @@ static int
 txn_destroy(struct txn *tx)
 {
 	HASH_CLEAR(hh, tx->hash);
+	if (tx->charged > 0)
+		quota_charge(tx->domid, USAGE_MEMORY, -(long)tx->charged);
 	if (tx->list != NULL) {
 		if (tx->prev != NULL)
 			tx->prev->next = tx->next;
@@ -117,6 +140,47 @@ txn_destroy(struct txn *tx)
 		quota_charge(tx->domid, USAGE_TRANSACTIONS, -1);
 	}
 	return 0;
+}
+
+/*
+ * Charge bytes a transaction holds to its domain's memory quota, checked
+ * first for the unprivileged (ENOMEM, the memory quota's error).  A
+ * one-shot operation's view lives for one request and is bounded by it:
+ * not charged.
+ */
+static int
+tx_charge(struct txn *tx, size_t bytes)
+{
+	int err;
+
+	if (tx->list == NULL || bytes == 0)
+		return 0;
+	if ((err = quota_check(tx->domid, tx->privileged, USAGE_MEMORY,
+	    bytes)) != 0)
+		return err;
+	if (quota_charge(tx->domid, USAGE_MEMORY, bytes) != 0)
+		return ENOMEM;
+	tx->charged += bytes;
+	return 0;
+}
+
+static void
+tx_refund(struct txn *tx, size_t bytes)
+{
+	if (tx->list == NULL || bytes == 0)
+		return;
+	if (bytes > tx->charged)
+		bytes = tx->charged;
+	quota_charge(tx->domid, USAGE_MEMORY, -(long)bytes);
+	tx->charged -= bytes;
+}
+
+/* What a perms copy costs. */
+static size_t
+perms_bytes(const struct perms *p)
+{
+	return p->num == 0 ? 0 :
+	    p->num * sizeof(struct perm_entry) + CHUNK_OVERHEAD;
 }
 
 static struct txn *
@@ -218,30 +282,109 @@ txn_start(struct txn_list *list, struct store *st, unsigned int domid,
 	return 0;
 }
 
-/* Entry for path from the store; parent is its parent's entry or NULL. */
+/* Path buffers: every view path is a valid path (path_valid()). */
+#define PATH_BUF	(XENSTORE_ABS_PATH_MAX + 2)
+
+/* Append a component to a path in buf of *len bytes. */
+static void
+path_down(char *buf, size_t *len, const char *name)
+{
+	size_t l = strlen(name);
+
+	if (*len > 1)
+		buf[(*len)++] = '/';
+	memcpy(buf + *len, name, l);
+	*len += l;
+	buf[*len] = '\0';
+}
+
+/* Drop the last component, name, of the path in buf. */
+static void
+path_up(char *buf, size_t *len, const char *name)
+{
+	*len -= strlen(name);
+	if (*len > 1)
+		(*len)--;
+	buf[*len] = '\0';
+}
+
+/* The full path of e, in buf (PATH_BUF bytes). */
+static const char *
+tnode_path(const struct tnode *e, char *buf)
+{
+	const struct tnode *a;
+	size_t len = 0, l;
+
+	if (e->parent == NULL)
+		return "/";
+	/* Right to left: each name, then its slash. */
+	for (a = e; a->parent != NULL; a = a->parent)
+		len += strlen(a->name) + 1;
+	if (len >= PATH_BUF)
+		len = PATH_BUF - 1;	/* cannot happen: paths are valid */
+	buf[len] = '\0';
+	for (a = e; a->parent != NULL && len > 0; a = a->parent) {
+		l = strlen(a->name);
+		if (l + 1 > len)
+			break;
+		len -= l;
+		memcpy(buf + len, a->name, l);
+		buf[--len] = '/';
+	}
+	return buf;
+}
+
 static struct tnode *
-tnode_new(struct txn *tx, const char *path, struct tnode *parent)
+tnode_child(const struct txn *tx, const struct tnode *parent,
+    const char *name, size_t namelen)
+{
+	char key[TNODE_KEYLEN(PATH_BUF)];
+	struct tnode *e;
+
+	if (namelen >= PATH_BUF)
+		return NULL;
+	memcpy(key, &parent, sizeof(parent));
+	memcpy(key + sizeof(parent), name, namelen);
+	HASH_FIND(hh, tx->hash, key, TNODE_KEYLEN(namelen), e);
+	return e;
+}
+
+/*
+ * New entry below parent (NULL: the root) called name, for the node at
+ * path in the store; charged to the transaction.  Returns 0, ENOMEM (the
+ * memory quota, or out of memory).
+ */
+static int
+tnode_new(struct txn *tx, const char *path, struct tnode *parent,
+    const char *name, size_t namelen, struct tnode **out)
 {
 	struct tnode *e;
 	struct node *n;
-	const void *data;
+	size_t cost;
+	int err;
 
-	e = talloc_zero(tx, struct tnode);
-	if (e == NULL || (e->path = talloc_strdup(e, path)) == NULL)
-		goto nomem;
-	e->name = parent == NULL ? "" : path_basename(e->path);
 	n = store_lookup(tx->st, path);
+	cost = sizeof(*e) + namelen + 1 + CHUNK_OVERHEAD +
+	    (n != NULL ? 2 * perms_bytes(node_perms(n)) : 0);
+	if ((err = tx_charge(tx, cost)) != 0)
+		return err;
+	e = talloc_zero_size(tx, sizeof(*e) + namelen + 1);
+	if (e == NULL) {
+		tx_refund(tx, cost);
+		return ENOMEM;
+	}
+	talloc_set_name_const(e, "struct tnode");
+	memcpy(e->name, name, namelen);
 	if (n != NULL) {
 		e->base_exists = true;
 		e->base_gen = node_gen(n);
 		e->base_cgen = node_child_gen(n);
-		data = node_data(n, &e->len);
-		if (e->len > 0 &&
-		    (e->data = talloc_memdup(e, data, e->len)) == NULL)
-			goto nomem;
 		if (perms_copy(e, node_perms(n), &e->perms) != 0 ||
-		    perms_copy(e, node_perms(n), &e->base_perms) != 0)
-			goto nomem;
+		    perms_copy(e, node_perms(n), &e->base_perms) != 0) {
+			talloc_free(e);
+			tx_refund(tx, cost);
+			return ENOMEM;
+		}
 	}
 	/*
 	 * Below a node the transaction removed, what the store holds now
@@ -250,83 +393,191 @@ tnode_new(struct txn *tx, const char *path, struct tnode *parent)
 	e->exists = e->base_exists &&
 	    (parent == NULL || (parent->exists && !parent->replaced));
 	e->view_cgen = e->base_cgen;
-	e->parent = parent;
+	e->parent = e->kparent = parent;
 	if (parent != NULL) {
 		if (parent->last_kid != NULL)
 			parent->last_kid->next_kid = e;
 		else
 			parent->first_kid = e;
 		parent->last_kid = e;
-	}
-	HASH_ADD_KEYPTR(hh, tx->hash, e->path, strlen(e->path), e);
+	} else
+		tx->root = e;
+	HASH_ADD(hh, tx->hash, kparent, TNODE_KEYLEN(namelen), e);
 	*tx->tail = e;
 	tx->tail = &e->next;
-	return e;
-nomem:
-	talloc_free(e);
-	return NULL;
+	*out = e;
+	return 0;
 }
 
-static struct tnode *
-tnode_find(const struct txn *tx, const char *path)
+/*
+ * Undo the creation of the entries made after *mark (the creation list's
+ * tail then): they are the newest, a chain below one older entry.
+ */
+static void
+tnode_rollback(struct txn *tx, struct tnode **mark)
 {
-	struct tnode *e;
+	struct tnode *e, *next, *p, *k;
 
-	HASH_FIND_STR(tx->hash, path, e);
-	return e;
+	for (e = *mark; e != NULL; e = next) {
+		next = e->next;
+		HASH_DEL(tx->hash, e);
+		if ((p = e->parent) == NULL)
+			tx->root = NULL;
+		else if (p->first_kid == e)
+			p->first_kid = p->last_kid = NULL;
+		else {
+			for (k = p->first_kid; k->next_kid != e; k = k->next_kid)
+				continue;
+			k->next_kid = NULL;
+			p->last_kid = k;
+		}
+		tx_refund(tx, sizeof(*e) + strlen(e->name) + 1 +
+		    CHUNK_OVERHEAD + (e->base_exists ?
+		    2 * perms_bytes(&e->perms) : 0));
+		talloc_free(e);
+	}
+	*mark = NULL;
+	tx->tail = mark;
+}
+
+/* Does touching e (or a new entry, e NULL) go over the touched quota? */
+static bool
+over_touched(const struct txn *tx, const struct tnode *e)
+{
+	unsigned int limit;
+
+	if ((e != NULL && e->validate) || tx->privileged || tx->list == NULL)
+		return false;
+	limit = quota_limit(tx->domid, QUOTA_TXN_NODES);
+	return limit != 0 && tx->touched >= limit;
+}
+
+static void
+mark_touched(struct txn *tx, struct tnode *e)
+{
+	if (!e->validate) {
+		e->validate = true;
+		tx->touched++;
+	}
 }
 
 /*
  * The entry for path, created with those of its ancestors that are
  * missing (top down, without recursion).  validate marks it touched by an
- * operation, which counts against the transaction-nodes quota.
+ * operation, which counts against the transaction-nodes quota; that and
+ * the memory quota are checked before anything is kept, so a refused
+ * request leaves the view as it was.  Returns 0, ENOSPC (nodes touched),
+ * ENOMEM.
  */
 static int
 tnode_get(struct txn *tx, const char *path, bool validate, struct tnode **out)
 {
-	TALLOC_CTX *tmp;
-	const char **chain = NULL;
-	unsigned int n = 0, i;
-	struct tnode *e, *parent = NULL;
-	const char *p;
-	int err = ENOMEM;
+	char prefix[PATH_BUF];
+	struct tnode *e = tx->root, *next, **mark;
+	const char *p = path + 1, *slash;
+	size_t plen = 1, l;
+	int err;
 
-	if ((e = tnode_find(tx, path)) == NULL) {
-		if ((tmp = talloc_new(NULL)) == NULL)
-			return ENOMEM;
-		/* Collect the missing paths bottom up, then create. */
-		for (p = path;;) {
-			chain = talloc_realloc(tmp, chain, const char *, n + 1);
-			if (chain == NULL)
-				goto out;
-			chain[n++] = p;
-			if (strcmp(p, "/") == 0)
+	/* The longest prefix of path the view has. */
+	if (e != NULL) {
+		while (*p != '\0') {
+			slash = strchr(p, '/');
+			l = slash != NULL ? (size_t)(slash - p) : strlen(p);
+			if ((next = tnode_child(tx, e, p, l)) == NULL)
 				break;
-			if ((p = path_parent(tmp, p)) == NULL)
-				goto out;
-			if ((parent = tnode_find(tx, p)) != NULL)
-				break;
+			e = next;
+			p += l + (slash != NULL);
 		}
-		for (i = n; i > 0; i--) {
-			if ((e = tnode_new(tx, chain[i - 1], parent)) == NULL)
-				goto out;
-			parent = e;
+		if (*p == '\0') {
+			if (validate) {
+				if (over_touched(tx, e))
+					return ENOSPC;
+				mark_touched(tx, e);
+			}
+			*out = e;
+			return 0;
 		}
-		err = 0;
-out:
-		talloc_free(tmp);
-		if (err != 0)
+	}
+	if (validate && over_touched(tx, NULL))
+		return ENOSPC;
+	/* Create the rest, keeping the path of each in prefix. */
+	l = p - path;
+	if (l >= sizeof(prefix))
+		return EINVAL;
+	memcpy(prefix, path, l);
+	plen = l > 1 ? l - 1 : 1;	/* without the trailing slash */
+	prefix[plen] = '\0';
+	mark = tx->tail;
+	if (e == NULL) {
+		if ((err = tnode_new(tx, "/", NULL, "", 0, &e)) != 0)
 			return err;
 	}
-	if (validate && !e->validate) {
-		if (!tx->privileged && quota_limit(tx->domid, QUOTA_TXN_NODES) != 0 &&
-		    tx->list != NULL &&
-		    tx->touched >= quota_limit(tx->domid, QUOTA_TXN_NODES))
-			return ENOSPC;
-		e->validate = true;
-		tx->touched++;
+	while (*p != '\0') {
+		slash = strchr(p, '/');
+		l = slash != NULL ? (size_t)(slash - p) : strlen(p);
+		if (plen > 1)
+			prefix[plen++] = '/';
+		memcpy(prefix + plen, p, l);
+		plen += l;
+		prefix[plen] = '\0';
+		if ((err = tnode_new(tx, prefix, e, p, l, &next)) != 0) {
+			tnode_rollback(tx, mark);
+			return err;
+		}
+		e = next;
+		p += l + (slash != NULL);
 	}
+	if (validate)
+		mark_touched(tx, e);
 	*out = e;
+	return 0;
+}
+
+/*
+ * The data of e in the view: its own copy if it has one, else what the
+ * store holds at path.  ENOENT: the store lost it.
+ */
+static int
+view_data(const struct txn *tx, const struct tnode *e, const char *path,
+    const void **data, size_t *len)
+{
+	const struct node *n;
+
+	if (e->data_held) {
+		*data = e->data;
+		*len = e->len;
+		return 0;
+	}
+	if ((n = store_lookup(tx->st, path)) == NULL)
+		return ENOENT;
+	*data = node_data(n, len);
+	return 0;
+}
+
+/*
+ * Give e its own copy of data, charged.  set: the transaction wrote it
+ * (else it is the snapshot of a first read).
+ */
+static int
+hold_data(struct txn *tx, struct tnode *e, const void *data, size_t len,
+    bool set)
+{
+	void *copy = NULL;
+	int err;
+
+	if ((err = tx_charge(tx, len + CHUNK_OVERHEAD)) != 0)
+		return err;
+	if (len > 0 && (copy = talloc_memdup(e, data, len)) == NULL) {
+		tx_refund(tx, len + CHUNK_OVERHEAD);
+		return ENOMEM;
+	}
+	if (e->data_held)
+		tx_refund(tx, e->len + CHUNK_OVERHEAD);
+	talloc_free(e->data);
+	e->data = copy;
+	e->len = len;
+	e->data_held = true;
+	e->data_set |= set;
 	return 0;
 }
 
@@ -335,6 +586,7 @@ fill_view(struct txn_view *out, const char *path, const void *data,
     size_t len, const struct perms *perms)
 {
 	out->path = path;
+	out->path_len = strlen(path);
 	out->data = data;
 	out->len = len;
 	out->perms = perms;
@@ -354,15 +606,18 @@ txn_read(struct store *st, struct txn *tx, const char *path,
 		if ((n = store_lookup(st, path)) == NULL)
 			return ENOENT;
 		data = node_data(n, &len);
-		fill_view(out, node_path(n), data, len, node_perms(n));
+		fill_view(out, path, data, len, node_perms(n));
 		return 0;
 	}
 	if ((err = tnode_get(tx, path, true, &e)) != 0)
 		return err;
 	e->read_data = true;
-	if (!e->exists)
+	if (!e->exists || view_data(tx, e, path, &data, &len) != 0)
 		return ENOENT;
-	fill_view(out, e->path, e->data, e->len, &e->perms);
+	/* Later reads in the transaction see what this one saw. */
+	if (!e->data_held && (err = hold_data(tx, e, data, len, false)) != 0)
+		return err;
+	fill_view(out, path, e->data, e->len, &e->perms);
 	return 0;
 }
 
@@ -370,19 +625,27 @@ int
 txn_read_nearest(struct store *st, struct txn *tx, const char *path,
     struct txn_view *out)
 {
-	char *p = NULL, *q;
+	char buf[PATH_BUF];
+	size_t len = strlen(path);
+	char *slash;
 	int err;
 
+	if (len >= sizeof(buf))
+		return EINVAL;
+	memcpy(buf, path, len + 1);
 	for (;;) {
-		err = txn_read(st, tx, p == NULL ? path : p, out);
-		if (err != ENOENT || strcmp(p == NULL ? path : p, "/") == 0)
+		err = txn_read(st, tx, buf, out);
+		if (err != ENOENT || strcmp(buf, "/") == 0)
 			break;
-		q = path_parent(NULL, p == NULL ? path : p);
-		talloc_free(p);
-		if ((p = q) == NULL)
-			return ENOMEM;
+		if ((slash = strrchr(buf, '/')) == NULL)
+			return EINVAL;
+		slash[slash == buf] = '\0';
 	}
-	talloc_free(p);
+	if (err == 0) {
+		/* buf dies here; the caller's path holds the same prefix. */
+		out->path_len = strlen(buf);
+		out->path = path;
+	}
 	return err;
 }
 
@@ -402,29 +665,27 @@ append_name(TALLOC_CTX *ctx, char **buf, size_t *len, const char *name)
 	return 0;
 }
 
-/* Child names in tx's view of e, on ctx. */
+/* Child names in tx's view of e (at path), on ctx. */
 static int
-view_children(struct txn *tx, struct tnode *e, TALLOC_CTX *ctx, char **names,
-    size_t *len)
+view_children(struct txn *tx, struct tnode *e, const char *path,
+    TALLOC_CTX *ctx, char **names, size_t *len)
 {
-	char child[XENSTORE_ABS_PATH_MAX + 2];
 	struct tnode *k;
 	struct node *n, *c;
+	const char *name;
 	int err;
 
 	*names = talloc_zero_size(ctx, 1);
 	*len = 0;
 	if (*names == NULL)
 		return ENOMEM;
-	n = e->base_exists && !e->replaced ? store_lookup(tx->st, e->path) :
-	    NULL;
+	n = e->base_exists && !e->replaced ? store_lookup(tx->st, path) : NULL;
 	for (c = n == NULL ? NULL : node_first_child(n); c != NULL;
 	    c = node_next_sibling(c)) {
-		snprintf(child, sizeof(child), "%s/%s",
-		    strcmp(e->path, "/") == 0 ? "" : e->path, node_name(c));
-		if (tnode_find(tx, child) != NULL)
+		name = node_name(c);
+		if (tnode_child(tx, e, name, strlen(name)) != NULL)
 			continue;	/* the entry below decides */
-		if ((err = append_name(ctx, names, len, node_name(c))) != 0)
+		if ((err = append_name(ctx, names, len, name)) != 0)
 			return err;
 	}
 	for (k = e->first_kid; k != NULL; k = k->next_kid)
@@ -455,32 +716,74 @@ txn_children(struct store *st, struct txn *tx, TALLOC_CTX *ctx,
 	if (!e->exists)
 		return ENOENT;
 	*gen = e->view_cgen;
-	return view_children(tx, e, ctx, names, len);
+	return view_children(tx, e, path, ctx, names, len);
 }
 
-/* Commit rule, see the top of this file. */
-static bool
-txn_conflicts(const struct txn *tx)
+/*
+ * Visit the view's entries in pre-order (parents before children)
+ * without recursion, each with its full path; stop at the first non-zero
+ * result of fn and return it.
+ */
+static int
+tx_walk(struct txn *tx, int (*fn)(struct txn *, struct tnode *,
+    const char *, void *), void *arg)
 {
-	const struct tnode *e;
+	char path[PATH_BUF];
+	struct tnode *root = tx->root, *cur = root;
+	size_t len = 1;
+	int ret;
+
+	if (root == NULL)
+		return 0;
+	memcpy(path, "/", 2);
+	for (;;) {
+		if ((ret = fn(tx, cur, path, arg)) != 0)
+			return ret;
+		if (cur->first_kid != NULL) {
+			cur = cur->first_kid;
+			path_down(path, &len, cur->name);
+			continue;
+		}
+		while (cur != root && cur->next_kid == NULL) {
+			path_up(path, &len, cur->name);
+			cur = cur->parent;
+		}
+		if (cur == root)
+			return 0;
+		path_up(path, &len, cur->name);
+		cur = cur->next_kid;
+		path_down(path, &len, cur->name);
+	}
+}
+
+/* Commit rule, see the top of this file: non-zero on a conflict. */
+static int
+entry_conflicts(struct txn *tx, struct tnode *e, const char *path,
+    void *arg)
+{
 	struct node *n;
 
-	for (e = tx->head; e != NULL; e = e->next) {
-		if (!e->validate)
-			continue;
-		n = store_lookup(tx->st, e->path);
-		if ((n != NULL) != e->base_exists)
-			return true;
-		if (n == NULL)
-			continue;
-		if ((e->read_data || e->data_set || e->perms_set ||
-		    e->replaced) && node_gen(n) != e->base_gen)
-			return true;
-		if ((e->read_children || e->replaced) &&
-		    node_child_gen(n) != e->base_cgen)
-			return true;
-	}
-	return false;
+	(void)arg;
+	if (!e->validate)
+		return 0;
+	n = store_lookup(tx->st, path);
+	if ((n != NULL) != e->base_exists)
+		return 1;
+	if (n == NULL)
+		return 0;
+	if ((e->read_data || e->data_set || e->perms_set ||
+	    e->replaced) && node_gen(n) != e->base_gen)
+		return 1;
+	if ((e->read_children || e->replaced) &&
+	    node_child_gen(n) != e->base_cgen)
+		return 1;
+	return 0;
+}
+
+static bool
+txn_conflicts(struct txn *tx)
+{
+	return tx_walk(tx, entry_conflicts, NULL) != 0;
 }
 
 /* Bytes a node costs its owner's memory quota: path, data, perms. */
@@ -527,14 +830,18 @@ set_perms_charged(struct store *st, struct node *n, const struct perms *p)
 	return 0;
 }
 
+/* Apply one entry; *ret keeps the first error, the walk goes on. */
 static int
-apply_entry(struct txn *tx, struct tnode *e)
+apply_entry(struct txn *tx, struct tnode *e, const char *path, void *arg)
 {
+	char parent_path[PATH_BUF];
 	struct node *cur, *parent;
+	int *ret = arg, err = 0;
+	char *slash;
 
 	if (!e->validate)
 		return 0;
-	cur = store_lookup(tx->st, e->path);
+	cur = store_lookup(tx->st, path);
 	if (cur != NULL && (e->replaced || (!e->exists && e->base_exists))) {
 		store_remove(tx->st, cur, refund_node, NULL);
 		cur = NULL;
@@ -542,30 +849,39 @@ apply_entry(struct txn *tx, struct tnode *e)
 	if (!e->exists)
 		return 0;
 	if (cur == NULL) {
-		parent = store_lookup(tx->st, e->parent->path);
+		/* A view path is valid and not "/" here (the root exists). */
+		snprintf(parent_path, sizeof(parent_path), "%s", path);
+		if ((slash = strrchr(parent_path, '/')) != NULL)
+			slash[slash == parent_path] = '\0';
+		parent = store_lookup(tx->st, parent_path);
 		if (parent == NULL) {
 			log_warnx("txn: parent of %s vanished at commit",
-			    e->path);
-			return EIO;
-		}
-		if (store_add(tx->st, parent, e->name, e->data, e->len,
+			    path);
+			err = EIO;
+		} else if (store_add(tx->st, parent, e->name, e->data, e->len,
 		    &e->perms) == NULL)
-			return ENOMEM;
-		quota_charge(e->perms.p[0].domid, USAGE_NODES, 1);
-		quota_charge(e->perms.p[0].domid, USAGE_MEMORY,
-		    node_mem(e->path, e->len, &e->perms));
-		return 0;
-	}
-	if (e->data_set) {
-		long before = store_node_mem(cur);
+			err = ENOMEM;
+		else {
+			quota_charge(e->perms.p[0].domid, USAGE_NODES, 1);
+			quota_charge(e->perms.p[0].domid, USAGE_MEMORY,
+			    node_mem(path, e->len, &e->perms));
+		}
+	} else {
+		if (e->data_set) {
+			long before = store_node_mem(cur);
 
-		if (store_set_data(tx->st, cur, e->data, e->len) != 0)
-			return ENOMEM;
-		quota_charge(node_perms(cur)->p[0].domid, USAGE_MEMORY,
-		    store_node_mem(cur) - before);
+			if (store_set_data(tx->st, cur, e->data, e->len) != 0)
+				err = ENOMEM;
+			else
+				quota_charge(node_perms(cur)->p[0].domid,
+				    USAGE_MEMORY, store_node_mem(cur) - before);
+		}
+		if (e->perms_set &&
+		    set_perms_charged(tx->st, cur, &e->perms) != 0)
+			err = ENOMEM;
 	}
-	if (e->perms_set && set_perms_charged(tx->st, cur, &e->perms) != 0)
-		return ENOMEM;
+	if (err != 0 && *ret == 0)
+		*ret = err;
 	return 0;
 }
 
@@ -593,38 +909,32 @@ perms_in_store(const char *path, void *st)
 }
 
 /*
- * Apply the view to the store, parents before children (pre-order over
- * the entry tree, without recursion), then fire the events.
+ * Apply the view to the store, parents before children, then fire the
+ * events in the order the entries were made.
  */
 static int
 txn_apply(struct txn *tx)
 {
-	struct tnode *root = tnode_find(tx, "/"), *cur;
+	char path[PATH_BUF];
 	const struct tnode *e;
-	int err, ret = 0;
+	int ret = 0;
 
 	/* Removals are told while the store still holds what goes. */
 	for (e = tx->head; e != NULL; e = e->next)
-		if (e->ev_removed && e->base_exists)
-			watch_fire_removed(e->path, &e->base_perms,
-			    parent_perms(tx->st, e->path), perms_in_store,
+		if (e->ev_removed && e->base_exists) {
+			tnode_path(e, path);
+			watch_fire_removed(path, &e->base_perms,
+			    parent_perms(tx->st, path), perms_in_store,
 			    tx->st);
-	for (cur = root; cur != NULL;) {
-		if ((err = apply_entry(tx, cur)) != 0 && ret == 0)
-			ret = err;
-		if (cur->first_kid != NULL) {
-			cur = cur->first_kid;
-			continue;
 		}
-		while (cur != root && cur->next_kid == NULL)
-			cur = cur->parent;
-		cur = cur == root ? NULL : cur->next_kid;
-	}
+	tx_walk(tx, apply_entry, &ret);
 	for (e = tx->head; e != NULL; e = e->next)
-		if (e->ev_changed && e->exists)
-			watch_fire(e->path, &e->perms,
+		if (e->ev_changed && e->exists) {
+			tnode_path(e, path);
+			watch_fire(path, &e->perms,
 			    e->base_exists ? &e->base_perms : NULL,
-			    parent_perms(tx->st, e->path));
+			    parent_perms(tx->st, path));
+		}
 	if (ret != 0)
 		log_warnx("txn: commit partly applied: %s", strerror(ret));
 	return ret;
@@ -662,27 +972,19 @@ one_shot_end(struct txn *own, int err)
 }
 
 static int
-set_view_data(struct tnode *e, const void *data, size_t len)
+set_view_data(struct txn *tx, struct tnode *e, const void *data, size_t len)
 {
-	void *copy = NULL;
-
-	if (len > 0 && (copy = talloc_memdup(e, data, len)) == NULL)
-		return ENOMEM;
-	talloc_free(e->data);
-	e->data = copy;
-	e->len = len;
-	e->data_set = true;
-	return 0;
+	return hold_data(tx, e, data, len, true);
 }
 
 static int
 do_write(struct txn *tx, const char *path, const void *data, size_t len,
     bool set_data, int new_owner)
 {
-	struct tnode *e, *a, *m;
-	TALLOC_CTX *tmp;
-	struct tnode **chain = NULL;
+	struct tnode *e, *a, *m, **chain;
 	unsigned int n = 0, i, owner;
+	const void *old;
+	size_t old_len;
 	int err;
 
 	if ((err = tnode_get(tx, path, true, &e)) != 0)
@@ -690,64 +992,72 @@ do_write(struct txn *tx, const char *path, const void *data, size_t len,
 	if (e->exists) {
 		if (!set_data)
 			return 0;
+		if (view_data(tx, e, path, &old, &old_len) != 0)
+			old_len = 0;
 		/* A guest growing its own node pays from its memory quota. */
 		if (!tx->privileged && e->perms.p[0].domid == tx->domid &&
-		    len > e->len && (err = quota_check(tx->domid, false,
-		    USAGE_MEMORY, len - e->len)) != 0)
+		    len > old_len && (err = quota_check(tx->domid, false,
+		    USAGE_MEMORY, len - old_len)) != 0)
 			return err;
-		if ((err = set_view_data(e, data, len)) != 0)
+		if ((err = set_view_data(tx, e, data, len)) != 0)
 			return err;
 		e->ev_changed = true;
 		return 0;
 	}
-	if ((tmp = talloc_new(NULL)) == NULL)
-		return ENOMEM;
-	/* Up to the nearest ancestor that exists in the view. */
-	for (a = e;; a = a->parent) {
-		/* Its perms are read: the new nodes inherit them. */
-		if ((err = tnode_get(tx, a->path, true, &a)) != 0)
-			goto out;
-		a->read_data = true;
-		if (a->exists)
-			break;
-		chain = talloc_realloc(tmp, chain, struct tnode *, n + 1);
-		if (chain == NULL) {
-			err = ENOMEM;
-			goto out;
-		}
-		chain[n++] = a;
+	/*
+	 * Up to the nearest ancestor that exists in the view (tnode_get()
+	 * made the entries).  Its perms are read: the new nodes inherit
+	 * them.
+	 */
+	for (a = e; !a->exists; a = a->parent) {
+		if (a->parent == NULL)
+			return ENOENT;	/* no root: cannot happen */
+		if (over_touched(tx, a->parent))
+			return ENOSPC;
+		n++;
+	}
+	for (m = e; m != a; m = m->parent) {
+		mark_touched(tx, m->parent);
+		m->parent->read_data = true;
 	}
 	owner = new_owner >= 0 ? (unsigned int)new_owner : tx->domid;
 	if (!tx->privileged && quota_limit(owner, QUOTA_NODES) != 0 &&
 	    quota_usage(owner, USAGE_NODES) + n >
-	    quota_limit(owner, QUOTA_NODES)) {
-		err = ENOSPC;
-		goto out;
-	}
+	    quota_limit(owner, QUOTA_NODES))
+		return ENOSPC;
 	/* Upper bound of what the new nodes cost (node_mem()). */
 	if (!tx->privileged && (err = quota_check(owner, false, USAGE_MEMORY,
 	    n * node_mem(path, 0, &a->perms) + len)) != 0)
-		goto out;
-	/* Create top down; each inherits its parent's perms. */
+		return err;
+	/* Each new node's view costs a perms copy and its (empty) data. */
+	if ((err = tx_charge(tx, n * (perms_bytes(&a->perms) +
+	    CHUNK_OVERHEAD))) != 0)
+		return err;
+	if ((chain = talloc_array(NULL, struct tnode *, n)) == NULL)
+		return ENOMEM;
+	for (i = 0, m = e; m != a; m = m->parent)
+		chain[i++] = m;
+	/* Top down, so that each inherits its parent's new perms. */
 	for (i = n; i > 0; i--) {
 		m = chain[i - 1];
 		if ((err = perms_copy(m, &m->parent->perms, &m->perms)) != 0)
-			goto out;
+			break;
 		if (new_owner >= 0)
 			m->perms.p[0].domid = new_owner;
 		talloc_free(m->data);
 		m->data = NULL;
 		m->len = 0;
 		m->exists = true;
-		m->data_set = m->perms_set = true;
+		m->data_held = m->data_set = m->perms_set = true;
 		m->parent->view_cgen = store_next_gen(tx->st);
 	}
-	if (set_data && (err = set_view_data(e, data, len)) != 0)
-		goto out;
+	talloc_free(chain);
+	if (err != 0)
+		return err;
+	if (set_data && (err = set_view_data(tx, e, data, len)) != 0)
+		return err;
 	e->ev_changed = true;
-out:
-	talloc_free(tmp);
-	return err;
+	return 0;
 }
 
 int
@@ -771,8 +1081,13 @@ do_set_perms(struct txn *tx, const char *path, const struct perms *perms)
 		return err;
 	if (!e->exists)
 		return ENOENT;
-	if ((err = perms_copy(e, perms, &copy)) != 0)
+	if ((err = tx_charge(tx, perms_bytes(perms))) != 0)
 		return err;
+	if ((err = perms_copy(e, perms, &copy)) != 0) {
+		tx_refund(tx, perms_bytes(perms));
+		return err;
+	}
+	tx_refund(tx, perms_bytes(&e->perms));
 	talloc_free(e->perms.p);
 	e->perms = copy;
 	e->perms_set = true;
@@ -788,6 +1103,32 @@ txn_set_perms(struct store *st, struct txn *tx, const char *path,
 	return one_shot_end(own, do_set_perms(tx, path, perms));
 }
 
+/* The entry of child name of e (at path) made or found, touched. */
+static int
+tnode_get_child(struct txn *tx, struct tnode *e, const char *path,
+    const char *name, struct tnode **out)
+{
+	char child[PATH_BUF];
+	size_t l = strlen(path);
+	struct tnode *c;
+	int err;
+
+	if ((c = tnode_child(tx, e, name, strlen(name))) == NULL) {
+		if (over_touched(tx, NULL))
+			return ENOSPC;
+		memcpy(child, path, l + 1);
+		if (l + 1 + strlen(name) >= sizeof(child))
+			return EINVAL;
+		path_down(child, &l, name);
+		if ((err = tnode_new(tx, child, e, name, strlen(name), &c)))
+			return err;
+	} else if (over_touched(tx, c))
+		return ENOSPC;
+	mark_touched(tx, c);
+	*out = c;
+	return 0;
+}
+
 /*
  * Remove the node at path and everything below it from the view.  The
  * whole subtree is touched first (it may hit the transaction-nodes quota)
@@ -796,12 +1137,12 @@ txn_set_perms(struct store *st, struct txn *tx, const char *path,
 static int
 do_rm(struct txn *tx, const char *path)
 {
-	char child[XENSTORE_ABS_PATH_MAX + 2];
 	struct tnode *e, *c, **all;
+	char **paths;
 	TALLOC_CTX *tmp;
 	unsigned int n = 1, i;
-	char *names;
-	size_t len, off;
+	char *names, *p;
+	size_t len, off, l;
 	int err;
 
 	if ((err = tnode_get(tx, path, true, &e)) != 0)
@@ -809,26 +1150,34 @@ do_rm(struct txn *tx, const char *path)
 	if (!e->exists)
 		return ENOENT;
 	if ((tmp = talloc_new(NULL)) == NULL ||
-	    (all = talloc_array(tmp, struct tnode *, 1)) == NULL) {
+	    (all = talloc_array(tmp, struct tnode *, 1)) == NULL ||
+	    (paths = talloc_array(tmp, char *, 1)) == NULL ||
+	    (paths[0] = talloc_strdup(tmp, path)) == NULL) {
 		talloc_free(tmp);
 		return ENOMEM;
 	}
 	all[0] = e;
 	/* Breadth first over a growing array: no recursion. */
 	for (i = 0; i < n; i++) {
-		if ((err = view_children(tx, all[i], tmp, &names, &len)) != 0)
+		if ((err = view_children(tx, all[i], paths[i], tmp, &names,
+		    &len)) != 0)
 			goto out;
 		for (off = 0; off < len; off += strlen(names + off) + 1) {
-			snprintf(child, sizeof(child), "%s/%s", all[i]->path,
-			    names + off);
-			if ((err = tnode_get(tx, child, true, &c)) != 0)
+			if ((err = tnode_get_child(tx, all[i], paths[i],
+			    names + off, &c)) != 0)
 				goto out;
+			l = strlen(paths[i]);
 			all = talloc_realloc(tmp, all, struct tnode *, n + 1);
-			if (all == NULL) {
+			paths = talloc_realloc(tmp, paths, char *, n + 1);
+			p = talloc_size(tmp, l + strlen(names + off) + 2);
+			if (all == NULL || paths == NULL || p == NULL) {
 				err = ENOMEM;
 				goto out;
 			}
-			all[n++] = c;
+			memcpy(p, paths[i], l + 1);
+			path_down(p, &l, names + off);
+			all[n] = c;
+			paths[n++] = p;
 		}
 		talloc_free(names);
 	}

@@ -24,7 +24,8 @@ struct txn_list;
 
 /* What a reader sees of a node. */
 struct txn_view {
-	const char		*path;
+	const char		*path;		/* the path asked for */
+	size_t			 path_len;	/* bytes of it naming the node */
 	const void		*data;
 	size_t			 len;
 	const struct perms	*perms;
@@ -62,8 +63,9 @@ int	txn_read(struct store *st, struct txn *tx, const char *path,
 	    struct txn_view *out);
 
 /*
- * The nearest existing node at or above path (path itself if it exists).
- * Errors as txn_read().
+ * The nearest existing node at or above path (path itself if it exists):
+ * out->path is path, and its first out->path_len bytes name the node
+ * found ("/" has length 1).  Errors as txn_read().
  */
 int	txn_read_nearest(struct store *st, struct txn *tx, const char *path,
 	    struct txn_view *out);

@@ -421,11 +421,11 @@ test_read_nearest(void)
 
 	wr("/a/b", "x");
 	CU_ASSERT_EQUAL_FATAL(txn_read_nearest(st, NULL, "/a/b/c/d", &v), 0);
-	EXPECT_STR(v.path, "/a/b");
+	EXPECT_STR(talloc_strndup(ctx, v.path, v.path_len), "/a/b");
 	CU_ASSERT_EQUAL_FATAL(txn_read_nearest(st, NULL, "/a/b", &v), 0);
-	EXPECT_STR(v.path, "/a/b");
+	EXPECT_STR(talloc_strndup(ctx, v.path, v.path_len), "/a/b");
 	CU_ASSERT_EQUAL_FATAL(txn_read_nearest(st, NULL, "/zz", &v), 0);
-	EXPECT_STR(v.path, "/");
+	EXPECT_STR(talloc_strndup(ctx, v.path, v.path_len), "/");
 }
 
 static void
@@ -893,6 +893,95 @@ test_txn_nodes_quota(void)
 	CU_ASSERT_EQUAL(txn_end(tx, true), 0);
 }
 
+/* "/d/d/.../d" of depth components below /deep, on ctx. */
+static char *
+deep_path(unsigned int depth, const char *leaf)
+{
+	char *p = talloc_strdup(ctx, "/deep");
+	unsigned int i;
+
+	for (i = 0; i < depth; i++)
+		p = talloc_asprintf_append(p, "/d%u", i % 10);
+	p = talloc_asprintf_append(p, "/%s", leaf);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	return p;
+}
+
+/*
+ * Refused requests keep nothing: once the transaction-nodes quota is
+ * reached, READs of deep missing paths are ENOSPC and the view does not
+ * grow (it once kept a copy of every ancestor's path per refused READ:
+ * 100 of them held about 143 MiB).
+ */
+static void
+test_txn_refused_keeps_nothing(void)
+{
+	struct client *u = client_new(3, false);
+	struct txn *tx;
+	size_t before;
+	unsigned long mem;
+	unsigned int i;
+	char *p;
+
+	quota_set(QUOTA_TXN_NODES, 20);
+	tx = begin(u);
+	for (i = 0; i < 20; i++) {
+		p = talloc_asprintf(ctx, "/n%u", i);
+		EXPECT_STR(rd(tx, p), "<ENOENT>");
+	}
+	before = talloc_total_size(u->txns);
+	mem = quota_usage(3, USAGE_MEMORY);
+	p = deep_path(600, "x");
+	for (i = 0; i < 100; i++)
+		EXPECT_STR(rd(tx, p), "<ENOSPC>");
+	CU_ASSERT_EQUAL(talloc_total_size(u->txns), before);
+	CU_ASSERT_EQUAL(quota_usage(3, USAGE_MEMORY), mem);
+	CU_ASSERT_EQUAL(txn_end(tx, false), 0);
+	/* The view's charge goes back when the transaction ends. */
+	CU_ASSERT_EQUAL(quota_usage(3, USAGE_MEMORY), 0);
+}
+
+/*
+ * A view entry holds its own name, not its path: a READ 600 levels deep
+ * costs the view O(path), not O(depth * path), and it is charged to the
+ * domain's memory quota, which refuses (ENOMEM) what goes over.
+ */
+static void
+test_txn_view_charged(void)
+{
+	struct client *u = client_new(4, false);
+	struct txn *tx;
+	size_t held;
+	unsigned int i;
+	char *p;
+
+	tx = begin(u);
+	p = deep_path(600, "x");
+	EXPECT_STR(rd(tx, p), "<ENOENT>");
+	held = talloc_total_size(u->txns);
+	/* 600 entries of a few bytes each, far from 600 * 1.8 KB. */
+	CU_ASSERT(held < 600 * 256);
+	CU_ASSERT(quota_usage(4, USAGE_MEMORY) >= held);
+	CU_ASSERT_EQUAL(txn_end(tx, false), 0);
+	CU_ASSERT_EQUAL(quota_usage(4, USAGE_MEMORY), 0);
+
+	/* Over the memory quota: ENOMEM, and nothing kept. */
+	quota_set(QUOTA_MEMORY, 64 * 1024);
+	tx = begin(u);
+	for (i = 0; i < 100; i++) {
+		p = talloc_asprintf(ctx, "/t%u%s", i, deep_path(100, "x"));
+		if (strcmp(rd(tx, p), "<ENOMEM>") == 0)
+			break;
+	}
+	CU_ASSERT(i < 100);
+	held = talloc_total_size(u->txns);
+	CU_ASSERT(quota_usage(4, USAGE_MEMORY) <= 64 * 1024);
+	EXPECT_STR(rd(tx, p), "<ENOMEM>");
+	CU_ASSERT_EQUAL(talloc_total_size(u->txns), held);
+	CU_ASSERT_EQUAL(txn_end(tx, false), 0);
+	CU_ASSERT_EQUAL(quota_usage(4, USAGE_MEMORY), 0);
+}
+
 /*
  * Watches.
  */
@@ -1221,6 +1310,8 @@ static const struct cu_test txn_tests[] = {
 	TEST(test_txn_failed_rm_changes_nothing),
 	TEST(test_txn_events_at_commit),
 	TEST(test_txn_nodes_quota),
+	TEST(test_txn_refused_keeps_nothing),
+	TEST(test_txn_view_charged),
 	TEST_END
 };
 
