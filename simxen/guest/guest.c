@@ -523,6 +523,54 @@ sg_request(struct sg_guest *g, uint32_t type, uint32_t tx_id,
 }
 
 int
+sg_send(struct sg_guest *g, uint32_t type, uint32_t tx_id,
+    const void *payload, size_t len, uint32_t *req_id, int timeout_ms)
+{
+	long deadline = now_ms() + timeout_ms;
+	struct xsd_sockmsg hdr;
+	char frame[FRAME_MAX];
+	size_t off = 0, n;
+	int err;
+
+	if (len > XENSTORE_PAYLOAD_MAX)
+		return EINVAL;
+	hdr = (struct xsd_sockmsg){ type, g->next_req_id++, tx_id, len };
+	*req_id = hdr.req_id;
+	memcpy(frame, &hdr, sizeof(hdr));
+	if (len > 0)
+		memcpy(frame + sizeof(hdr), payload, len);
+	len += sizeof(hdr);
+	for (;;) {
+		if (g->fd < 0 && !reconnecting(g) &&
+		    (err = check_error(g)) != 0)
+			return err;
+		if (g->fd >= 0 || !reconnecting(g)) {
+			if ((err = put_bytes(g, frame + off, len - off,
+			    &n)) != 0)
+				return err;
+			if ((off += n) == len)
+				return 0;
+			if (n > 0)
+				continue;
+		}
+		if (now_ms() >= deadline)
+			return ETIMEDOUT;
+		wait_server(g, deadline - now_ms());
+	}
+}
+
+int
+sg_await(struct sg_guest *g, uint32_t req_id, struct sg_reply *r,
+    int timeout_ms)
+{
+	const char *out = NULL;
+	size_t out_len = 0;
+
+	r->body = NULL;
+	return pump(g, &out, &out_len, req_id, r, timeout_ms);
+}
+
+int
 sg_event(struct sg_guest *g, char **buf, const char **path,
     const char **token, int timeout_ms)
 {
@@ -599,6 +647,22 @@ sg_set_rsp_cons(struct sg_guest *g, uint32_t v)
 {
 	atomic_thread_fence(memory_order_release);
 	idx_store(&g->t.intf->rsp_cons, v);
+	notify(g);
+}
+
+void
+sg_set_req_cons(struct sg_guest *g, uint32_t v)
+{
+	atomic_thread_fence(memory_order_release);
+	idx_store(&g->t.intf->req_cons, v);
+	notify(g);
+}
+
+void
+sg_set_rsp_prod(struct sg_guest *g, uint32_t v)
+{
+	atomic_thread_fence(memory_order_release);
+	idx_store(&g->t.intf->rsp_prod, v);
 	notify(g);
 }
 

@@ -88,6 +88,23 @@ int	sg_request(struct sg_guest *g, uint32_t type, uint32_t tx_id,
 	    const void *payload, size_t len, struct sg_reply *r,
 	    int timeout_ms);
 
+/*
+ * The two halves of sg_request(), for clients that do not wait for each
+ * reply (hostile moves: requests never read, bursts).  sg_send() puts one
+ * whole request on the ring (or socket), waiting up to timeout_ms for
+ * room on the server's notifications, and never consumes a reply;
+ * *req_id gets its id.  Returns 0, EINVAL, ETIMEDOUT (the request may be
+ * partly sent), EPROTO, EBADMSG, EPIPE.
+ * sg_await() waits up to timeout_ms for the reply with req_id, consuming
+ * replies (others are dropped) and queueing events as sg_request() does;
+ * its errors are those of sg_request().
+ */
+int	sg_send(struct sg_guest *g, uint32_t type, uint32_t tx_id,
+	    const void *payload, size_t len, uint32_t *req_id,
+	    int timeout_ms);
+int	sg_await(struct sg_guest *g, uint32_t req_id, struct sg_reply *r,
+	    int timeout_ms);
+
 /* Watch events a client queues before sg_request() gives ENOBUFS. */
 #define SG_EVENTS_MAX	4096u
 
@@ -122,6 +139,9 @@ size_t	sg_raw_write(struct sg_guest *g, const void *buf, size_t len);
 void	sg_set_req_prod(struct sg_guest *g, uint32_t v);
 /* Set rsp_cons to v and notify. */
 void	sg_set_rsp_cons(struct sg_guest *g, uint32_t v);
+/* Scribble on the server's indexes: set req_cons / rsp_prod, notify. */
+void	sg_set_req_cons(struct sg_guest *g, uint32_t v);
+void	sg_set_rsp_prod(struct sg_guest *g, uint32_t v);
 /*
  * Send requests (READ of "/", req_ids from 1000000) without consuming
  * any reply, until the request ring stays full for wait_ms.  Returns the

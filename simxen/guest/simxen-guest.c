@@ -25,6 +25,18 @@
  *   NAME: LINE			LINE on connection NAME
  *   xen-shutdown DOMID [REASON], xen-resume DOMID, xen-destroy DOMID
  *				the hypervisor's part of a lifecycle
+ *   repeat N [-e] CMD		CMD N times, "%d" in it the round (0..N-1);
+ *	prints each distinct result with its count ("OK*998, ERR ENOSPC*2");
+ *	-e stops at the first watch event queued
+ *   txretry MAX CMD; CMD...	the CMDs in a new transaction, committed,
+ *	retried on EAGAIN up to MAX times: "OK tries=K" or "ERR ... tries=K"
+ *   txsel K			the K-th transaction started on this
+ *	connection becomes the current one (several open at once)
+ *   burst N CMD		N requests (with "%d") put on the ring in one
+ *	write, at most a ring's worth, then their replies, counted
+ *   flood MS CMD		CMD (with "%d") sent until the ring stays full
+ *	for MS, no reply ever read; prints the number sent
+ *   set-req-cons N, set-rsp-prod N	scribble on the server's indexes
  */
 #include "config.h"
 
@@ -185,6 +197,9 @@ static unsigned int nconns;
 static struct simxen *sx;
 
 static int toolstack(uint32_t domid, int introduce, int setup);
+static int hostile_line(struct sg_guest *, char *, char *, uint32_t *, bool *);
+static void tx_remember(const uint32_t *, uint32_t);
+static size_t build_payload(uint32_t, char *, char *, size_t);
 
 /* Open the simulated Xen once, on first need; NULL if it fails. */
 static struct simxen *
@@ -277,7 +292,8 @@ run_line(struct sg_guest *g, char *line, uint32_t *tx)
 	struct sg_reply r;
 	size_t len = 0, i, n;
 	uint32_t type = 0;
-	bool outside = false;
+	unsigned long v;
+	bool outside = false, done = false;
 	int err, ms;
 
 	/* "notx CMD": CMD outside the current transaction. */
@@ -319,6 +335,7 @@ run_line(struct sg_guest *g, char *line, uint32_t *tx)
 			return err;
 		if (r.hdr.type == XS_TRANSACTION_START) {
 			*tx = strtoul(r.body, NULL, 10);
+			tx_remember(tx, *tx);
 			puts("OK");	/* ids differ between daemons */
 		} else {
 			/* The id is void after any answer (xenstore.txt). */
@@ -331,7 +348,8 @@ run_line(struct sg_guest *g, char *line, uint32_t *tx)
 	if (!sg_on_ring(g) && (strcmp(cmd, "features") == 0 ||
 	    strcmp(cmd, "error") == 0 || strcmp(cmd, "reset") == 0 ||
 	    strcmp(cmd, "raw") == 0 || strncmp(cmd, "set-", 4) == 0 ||
-	    strcmp(cmd, "oversize") == 0 || strcmp(cmd, "flood") == 0)) {
+	    strcmp(cmd, "oversize") == 0 || strcmp(cmd, "flood") == 0 ||
+	    strcmp(cmd, "burst") == 0)) {
 		puts("BAD ring only");
 		return 0;
 	}
@@ -350,11 +368,20 @@ run_line(struct sg_guest *g, char *line, uint32_t *tx)
 		printf("%zu\n", sg_raw_write(g, payload, n));
 		return 0;
 	}
-	if (strcmp(cmd, "set-req-prod") == 0 || strcmp(cmd, "set-rsp-cons") == 0) {
-		if (cmd[4] == 'r' && cmd[5] == 'e')
-			sg_set_req_prod(g, strtoul(rest, NULL, 0));
-		else
-			sg_set_rsp_cons(g, strtoul(rest, NULL, 0));
+	if (strncmp(cmd, "set-", 4) == 0) {
+		v = strtoul(rest, NULL, 0);
+		if (strcmp(cmd + 4, "req-prod") == 0)
+			sg_set_req_prod(g, v);
+		else if (strcmp(cmd + 4, "rsp-cons") == 0)
+			sg_set_rsp_cons(g, v);
+		else if (strcmp(cmd + 4, "req-cons") == 0)
+			sg_set_req_cons(g, v);
+		else if (strcmp(cmd + 4, "rsp-prod") == 0)
+			sg_set_rsp_prod(g, v);
+		else {
+			puts("BAD command");
+			return 0;
+		}
 		puts("OK");
 		return 0;
 	}
@@ -366,10 +393,12 @@ run_line(struct sg_guest *g, char *line, uint32_t *tx)
 		printf("%zu\n", sg_raw_write(g, &h, sizeof(h)));
 		return 0;
 	}
-	if (strcmp(cmd, "flood") == 0) {
+	if (strcmp(cmd, "flood") == 0 && strchr(rest, ' ') == NULL) {
 		printf("%u\n", sg_flood(g, *rest ? atoi(rest) : 500));
 		return 0;
 	}
+	if ((err = hostile_line(g, cmd, rest, tx, &done)) != 0 || done)
+		return err;
 	if (strcmp(cmd, "sleep") == 0) {
 		usleep(atoi(rest) * 1000);
 		puts("OK");
@@ -383,21 +412,7 @@ run_line(struct sg_guest *g, char *line, uint32_t *tx)
 		return 0;
 	}
 	type = ops[i].type;
-	/* Words, each nul-terminated; WRITE's value is the rest, raw. */
-	while (*rest != '\0') {
-		n = type == XS_WRITE && len > 0 ? strlen(rest) :
-		    strcspn(rest, " ");
-		if (len + n + 1 > sizeof(payload))
-			break;
-		memcpy(payload + len, rest, n);
-		len += n;
-		rest += n;
-		if (type == XS_WRITE && len > n)
-			break;		/* the value: no nul after it */
-		payload[len++] = '\0';
-		while (*rest == ' ')
-			rest++;
-	}
+	len = build_payload(type, rest, payload, sizeof(payload));
 	err = sg_request(g, type, type == XS_WATCH || type == XS_UNWATCH ||
 	    outside ? 0 : *tx, payload, len, &r, timeout_ms);
 	if (err == ETIMEDOUT) {
@@ -408,6 +423,409 @@ run_line(struct sg_guest *g, char *line, uint32_t *tx)
 		return err;
 	print_reply(type, &r);
 	free(r.body);
+	return 0;
+}
+
+/*
+ * Loops and hostile moves for the XSA regression suite (tests/xsa/):
+ * repeat, txretry, txsel, burst, flood with a request of one's choice.
+ */
+
+/* A request's payload from its script words (WRITE's value: the rest,
+ * raw, no nul).  Returns its length. */
+static size_t
+build_payload(uint32_t type, char *rest, char *payload, size_t size)
+{
+	size_t len = 0, n;
+
+	while (*rest != '\0') {
+		n = type == XS_WRITE && len > 0 ? strlen(rest) :
+		    strcspn(rest, " ");
+		if (len + n + 1 > size)
+			break;
+		memcpy(payload + len, rest, n);
+		len += n;
+		rest += n;
+		if (type == XS_WRITE && len > n)
+			break;		/* the value: no nul after it */
+		payload[len++] = '\0';
+		while (*rest == ' ')
+			rest++;
+	}
+	return len;
+}
+
+/* "CMD ARGS" (CMD one of ops[]) into a request; false if unknown. */
+static bool
+parse_request(char *line, uint32_t *type, char *payload, size_t *len)
+{
+	char *rest = line + strcspn(line, " ");
+	size_t i, n = rest - line;
+
+	if (*rest == ' ')
+		rest++;
+	for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
+		if (strlen(ops[i].name) == n &&
+		    strncmp(line, ops[i].name, n) == 0)
+			break;
+	if (i == sizeof(ops) / sizeof(ops[0]))
+		return false;
+	*type = ops[i].type;
+	*len = build_payload(*type, rest, payload, XENSTORE_PAYLOAD_MAX);
+	return true;
+}
+
+/* tmpl with each "%d" replaced by i, into buf. */
+static void
+subst(const char *tmpl, unsigned long i, char *buf, size_t size)
+{
+	size_t len = 0;
+	int n;
+
+	while (*tmpl != '\0' && len + 1 < size) {
+		if (tmpl[0] == '%' && tmpl[1] == 'd') {
+			n = snprintf(buf + len, size - len, "%lu", i);
+			if (n < 0 || (size_t)n >= size - len)
+				break;
+			len += n;
+			tmpl += 2;
+		} else
+			buf[len++] = *tmpl++;
+	}
+	buf[len] = '\0';
+}
+
+/*
+ * Run line as run_line() does, its result (without newline) into *res
+ * (malloc'd, the caller frees it).  The result lines go to stdout, so it
+ * is swapped for a memory stream meanwhile (glibc lets one assign
+ * stdout).  Returns what run_line() returns, or ENOMEM.
+ */
+static int
+run_captured(struct sg_guest *g, char *line, uint32_t *tx, char **res)
+{
+	FILE *saved = stdout, *mem;
+	size_t size;
+	int err;
+
+	fflush(stdout);
+	*res = NULL;
+	if ((mem = open_memstream(res, &size)) == NULL)
+		return ENOMEM;
+	stdout = mem;
+	err = run_line(g, line, tx);
+	stdout = saved;
+	fclose(mem);
+	(*res)[strcspn(*res, "\n")] = '\0';
+	return err;
+}
+
+/* Distinct results of a loop, in order of first appearance, counted. */
+#define TALLY_MAX	16
+struct tally {
+	char		*res[TALLY_MAX];
+	unsigned long	 n[TALLY_MAX];
+	unsigned int	 k;
+	unsigned long	 other;
+};
+
+/* Count res (taken over). */
+static void
+tally_add(struct tally *t, char *res)
+{
+	unsigned int i;
+
+	for (i = 0; i < t->k; i++)
+		if (strcmp(t->res[i], res) == 0) {
+			t->n[i]++;
+			free(res);
+			return;
+		}
+	if (t->k == TALLY_MAX) {
+		t->other++;
+		free(res);
+		return;
+	}
+	t->res[t->k] = res;
+	t->n[t->k++] = 1;
+}
+
+/* Print "R*N, R*N" (", " and no newline if more is to come), free. */
+static void
+tally_print(struct tally *t, bool more)
+{
+	unsigned int i;
+
+	for (i = 0; i < t->k; i++) {
+		printf("%s%s*%lu", i ? ", " : "", t->res[i], t->n[i]);
+		free(t->res[i]);
+	}
+	if (t->other > 0)
+		printf("%sother*%lu", t->k ? ", " : "", t->other);
+	if (more && (t->k > 0 || t->other > 0))
+		fputs(", ", stdout);
+	else if (!more)
+		putchar('\n');
+	t->k = 0;
+	t->other = 0;
+}
+
+/* repeat N [-e] CMD */
+static int
+repeat(struct sg_guest *g, char *rest, uint32_t *tx)
+{
+	struct tally t = { .k = 0 };
+	bool until_event = false;
+	unsigned long n, i;
+	char line[8192], *res;
+	int err = 0;
+
+	n = strtoul(rest, &rest, 10);
+	while (*rest == ' ')
+		rest++;
+	if (strncmp(rest, "-e ", 3) == 0) {
+		until_event = true;
+		rest += 3;
+	}
+	if (*rest == '\0' || strncmp(rest, "repeat ", 7) == 0) {
+		puts("BAD repeat");
+		return 0;
+	}
+	for (i = 0; i < n; i++) {
+		if (until_event && sg_events_queued(g) > 0)
+			break;
+		subst(rest, i, line, sizeof(line));
+		err = run_captured(g, line, tx, &res);
+		if (res != NULL)
+			tally_add(&t, res);
+		if (err != 0)
+			break;
+	}
+	tally_print(&t, err != 0);
+	return err;
+}
+
+/* Transactions started on each connection, in order, for txsel. */
+#define TXS_MAX		64
+static struct {
+	const uint32_t	*tx;		/* the connection's current one */
+	uint32_t	 ids[TXS_MAX];
+	unsigned int	 n;
+} started[CONNS_MAX];
+
+static void
+tx_remember(const uint32_t *tx, uint32_t id)
+{
+	unsigned int i;
+
+	for (i = 0; i < CONNS_MAX; i++)
+		if (started[i].tx == tx || started[i].tx == NULL)
+			break;
+	if (i == CONNS_MAX)
+		return;
+	started[i].tx = tx;
+	if (started[i].n < TXS_MAX)
+		started[i].ids[started[i].n++] = id;
+}
+
+/* txsel K */
+static void
+txsel(char *rest, uint32_t *tx)
+{
+	unsigned long k = strtoul(rest, NULL, 10);
+	unsigned int i;
+
+	for (i = 0; i < CONNS_MAX; i++)
+		if (started[i].tx == tx)
+			break;
+	if (i == CONNS_MAX || k == 0 || k > started[i].n) {
+		puts("BAD txsel");
+		return;
+	}
+	*tx = started[i].ids[k - 1];
+	puts("OK");
+}
+
+/* txretry MAX CMD; CMD... */
+static int
+txretry(struct sg_guest *g, char *rest, uint32_t *tx)
+{
+	char line[8192], *p, *next, *res;
+	unsigned long max, tries;
+	struct sg_reply r;
+	int err;
+
+	max = strtoul(rest, &rest, 10);
+	if (*tx != 0 || max == 0) {
+		puts("BAD txretry");
+		return 0;
+	}
+	for (tries = 1;; tries++) {
+		err = sg_request(g, XS_TRANSACTION_START, 0, "", 1, &r,
+		    timeout_ms);
+		if (err != 0)
+			return err;
+		if (r.hdr.type != XS_TRANSACTION_START) {
+			printf("ERR %s tries=%lu\n", r.body, tries);
+			free(r.body);
+			return 0;
+		}
+		*tx = strtoul(r.body, NULL, 10);
+		free(r.body);
+		snprintf(line, sizeof(line), "%s", rest);
+		for (p = line; p != NULL; p = next) {
+			if ((next = strchr(p, ';')) != NULL)
+				*next++ = '\0';
+			while (*p == ' ')
+				p++;
+			if (*p == '\0')
+				continue;
+			err = run_captured(g, p, tx, &res);
+			free(res);
+			if (err != 0) {
+				*tx = 0;
+				return err;
+			}
+		}
+		err = sg_request(g, XS_TRANSACTION_END, *tx, "T", 2, &r,
+		    timeout_ms);
+		*tx = 0;
+		if (err != 0)
+			return err;
+		if (r.hdr.type == XS_ERROR && strcmp(r.body, "EAGAIN") == 0 &&
+		    tries < max) {
+			free(r.body);
+			continue;
+		}
+		if (r.hdr.type == XS_ERROR)
+			printf("ERR %s tries=%lu\n", r.body, tries);
+		else
+			printf("OK tries=%lu\n", tries);
+		free(r.body);
+		return 0;
+	}
+}
+
+/* burst N CMD: at most a ring's worth of requests in one write. */
+static int
+burst(struct sg_guest *g, char *rest, uint32_t tx)
+{
+	static uint32_t next_id = 3000000;
+	char frames[XENSTORE_RING_SIZE], line[8192];
+	char payload[XENSTORE_PAYLOAD_MAX], *res;
+	uint32_t ids[XENSTORE_RING_SIZE / sizeof(struct xsd_sockmsg)];
+	uint32_t types[XENSTORE_RING_SIZE / sizeof(struct xsd_sockmsg)];
+	struct tally t = { .k = 0 };
+	struct xsd_sockmsg hdr;
+	unsigned long n, i;
+	struct sg_reply r;
+	FILE *saved, *mem;
+	size_t total = 0, len, size;
+	uint32_t type;
+	int err = 0;
+
+	n = strtoul(rest, &rest, 10);
+	while (*rest == ' ')
+		rest++;
+	if (n == 0 || n > sizeof(ids) / sizeof(ids[0])) {
+		puts("BAD burst");
+		return 0;
+	}
+	for (i = 0; i < n; i++) {
+		subst(rest, i, line, sizeof(line));
+		if (!parse_request(line, &type, payload, &len) ||
+		    total + sizeof(hdr) + len > sizeof(frames)) {
+			puts("BAD burst");
+			return 0;
+		}
+		types[i] = type;
+		hdr = (struct xsd_sockmsg){ type, ids[i] = next_id++, tx,
+		    len };
+		memcpy(frames + total, &hdr, sizeof(hdr));
+		memcpy(frames + total + sizeof(hdr), payload, len);
+		total += sizeof(hdr) + len;
+	}
+	if ((len = sg_raw_write(g, frames, total)) != total) {
+		printf("BAD ring busy: %zu of %zu bytes\n", len, total);
+		return 0;
+	}
+	printf("%zu bytes: ", total);
+	for (i = 0; i < n; i++) {
+		if ((err = sg_await(g, ids[i], &r, timeout_ms)) == ETIMEDOUT) {
+			tally_add(&t, strdup("TIMEOUT"));
+			err = 0;
+			continue;
+		}
+		if (err != 0)
+			break;
+		fflush(stdout);
+		saved = stdout;
+		if ((mem = open_memstream(&res, &size)) == NULL) {
+			free(r.body);
+			err = ENOMEM;
+			break;
+		}
+		stdout = mem;
+		print_reply(types[i], &r);
+		stdout = saved;
+		fclose(mem);
+		free(r.body);
+		res[strcspn(res, "\n")] = '\0';
+		tally_add(&t, res);
+	}
+	tally_print(&t, err != 0);
+	return err;
+}
+
+/* flood MS CMD: requests until the ring stays full for MS. */
+static void
+flood_cmd(struct sg_guest *g, char *rest, uint32_t tx)
+{
+	char line[8192], payload[XENSTORE_PAYLOAD_MAX];
+	unsigned long sent;
+	uint32_t type, id;
+	size_t len;
+	int ms, err;
+
+	ms = strtol(rest, &rest, 10);
+	while (*rest == ' ')
+		rest++;
+	for (sent = 0;; sent++) {
+		subst(rest, sent, line, sizeof(line));
+		if (!parse_request(line, &type, payload, &len)) {
+			puts("BAD flood");
+			return;
+		}
+		if ((err = sg_send(g, type, tx, payload, len, &id, ms)) != 0)
+			break;
+	}
+	if (err == ETIMEDOUT)
+		printf("%lu\n", sent);
+	else
+		printf("%lu %s\n", sent, strerror(err));
+}
+
+/* One of the moves above, if cmd names one (*done then). */
+static int
+hostile_line(struct sg_guest *g, char *cmd, char *rest, uint32_t *tx,
+    bool *done)
+{
+	*done = true;
+	if (strcmp(cmd, "repeat") == 0)
+		return repeat(g, rest, tx);
+	if (strcmp(cmd, "txretry") == 0)
+		return txretry(g, rest, tx);
+	if (strcmp(cmd, "txsel") == 0) {
+		txsel(rest, tx);
+		return 0;
+	}
+	if (strcmp(cmd, "burst") == 0)
+		return burst(g, rest, *tx);
+	if (strcmp(cmd, "flood") == 0) {
+		flood_cmd(g, rest, *tx);
+		return 0;
+	}
+	*done = false;
 	return 0;
 }
 

@@ -616,6 +616,52 @@ test_flood(void)
 	CU_ASSERT(echo(10, 1));
 }
 
+/* Requests sent back to back, replies awaited afterwards, in order. */
+static void
+test_send_await(void)
+{
+	static const char p1[] = "/a", p2[] = "/bb", p3[] = "/ccc";
+	uint32_t id1, id2, id3;
+	struct sg_reply r;
+
+	CU_ASSERT_FATAL(sg_send(g, XS_READ, 0, p1, sizeof(p1), &id1,
+	    TIMEOUT_MS) == 0);
+	CU_ASSERT_FATAL(sg_send(g, XS_READ, 0, p2, sizeof(p2), &id2,
+	    TIMEOUT_MS) == 0);
+	CU_ASSERT_FATAL(sg_send(g, XS_WRITE, 0, p3, sizeof(p3), &id3,
+	    TIMEOUT_MS) == 0);
+	CU_ASSERT(id1 != id2 && id2 != id3);
+	/* The first reply is dropped: we wait for the second. */
+	CU_ASSERT_FATAL(sg_await(g, id2, &r, TIMEOUT_MS) == 0);
+	CU_ASSERT_EQUAL(r.hdr.req_id, id2);
+	CU_ASSERT_EQUAL(r.hdr.len, sizeof(p2));
+	CU_ASSERT(memcmp(r.body, p2, sizeof(p2)) == 0);
+	free(r.body);
+	CU_ASSERT_FATAL(sg_await(g, id3, &r, TIMEOUT_MS) == 0);
+	CU_ASSERT_EQUAL(r.hdr.type, XS_WRITE);
+	free(r.body);
+	CU_ASSERT_EQUAL(sg_await(g, id1, &r, 50), ETIMEDOUT);
+	CU_ASSERT(echo(10, 1));
+}
+
+/* sg_send() never reads a reply: once the fake holds OUT_HIGH bytes of
+ * replies it stops reading, and the request ring stays full. */
+static void
+test_send_full_ring(void)
+{
+	static char big[XENSTORE_PAYLOAD_MAX];
+	unsigned int i;
+	uint32_t id;
+	int err = 0;
+
+	for (i = 0; i < 100 && err == 0; i++)
+		err = sg_send(g, XS_WRITE, 0, big, sizeof(big), &id, 100);
+	CU_ASSERT_EQUAL(err, ETIMEDOUT);
+	CU_ASSERT(i > OUT_HIGH / sizeof(big));
+	CU_ASSERT_EQUAL(sg_reconnect(g, TIMEOUT_MS), 0);
+	CU_ASSERT(echo(10, 1));
+}
+
 static const struct cu_test full_tests[] = {
 	TEST(test_echo),
 	TEST(test_wrap_every_offset),
@@ -631,6 +677,8 @@ static const struct cu_test full_tests[] = {
 	TEST(test_bad_rsp_indexes),
 	TEST(test_bad_reply_header),
 	TEST(test_flood),
+	TEST(test_send_await),
+	TEST(test_send_full_ring),
 	TEST_END
 };
 
