@@ -318,6 +318,7 @@ op_watch(struct request *req)
 {
 	const char *path;
 	unsigned long depth = WATCH_DEPTH_ANY;
+	unsigned int limit;
 	char *base = NULL;
 	bool relative;
 	int err;
@@ -326,6 +327,11 @@ op_watch(struct request *req)
 	    conn_domid(req->conn), &path, &relative);
 	if (err != 0)
 		return err;
+	/* The path-max quota holds for watched node paths too (as C's). */
+	limit = quota_limit(conn_domid(req->conn), QUOTA_PATH_MAX);
+	if (path[0] != '@' && limit != 0 &&
+	    path_len_below_domain(path) > limit)
+		return EINVAL;
 	/* Optional depth (xenstore.txt, WATCH); "" is the reserved field. */
 	if (req->argc > 2 && req->argv[2][0] != '\0' &&
 	    ops_parse_uint(req->argv[2], XENSTORE_ABS_PATH_MAX, &depth) != 0)

@@ -99,6 +99,8 @@ struct tnode {
  * on 64-bit) and malloc's.  Charged with every copy a transaction makes.
  */
 #define CHUNK_OVERHEAD	112
+/* An entry's share of the hash's buckets (two at most). */
+#define TNODE_BUCKETS	(2 * sizeof(UT_hash_bucket))
 
 struct txn {
 	uint32_t	 id;
@@ -364,7 +366,7 @@ tnode_new(struct txn *tx, const char *path, struct tnode *parent,
 	int err;
 
 	n = store_lookup(tx->st, path);
-	cost = sizeof(*e) + namelen + 1 + CHUNK_OVERHEAD +
+	cost = sizeof(*e) + namelen + 1 + CHUNK_OVERHEAD + TNODE_BUCKETS +
 	    (n != NULL ? 2 * perms_bytes(node_perms(n)) : 0);
 	if ((err = tx_charge(tx, cost)) != 0)
 		return err;
@@ -432,7 +434,7 @@ tnode_rollback(struct txn *tx, struct tnode **mark)
 			p->last_kid = k;
 		}
 		tx_refund(tx, sizeof(*e) + strlen(e->name) + 1 +
-		    CHUNK_OVERHEAD + (e->base_exists ?
+		    CHUNK_OVERHEAD + TNODE_BUCKETS + (e->base_exists ?
 		    2 * perms_bytes(&e->perms) : 0));
 		talloc_free(e);
 	}

@@ -1,7 +1,11 @@
 /*
  * Watch registry.  Watched paths form a tree of index entries (one per
- * watched path and per ancestor of one), found by a hash on the full path.
- * An entry lives while it has watches or child entries.
+ * watched path and per ancestor of one).  An entry holds one path
+ * component and is found by a hash on (parent entry, name), so a watch
+ * costs the index O(length of its path), however deep.  The roots are
+ * "/" and each '@' special name.  An entry lives while it has watches or
+ * child entries.  Each watch is charged to its domain's memory quota for
+ * itself and for every entry its path needs, shared or not.
  */
 #include "config.h"
 
@@ -19,13 +23,20 @@
 #include "watch.h"
 
 struct wentry {
-	char		*path;
 	struct wentry	*parent;
 	struct wentry	*first_child;
 	struct wentry	*prev, *next;		/* siblings */
 	struct watch	*watches;		/* list on this path */
 	UT_hash_handle	 hh;
+	/* Hash key: the parent entry, then the name (no padding). */
+	struct wentry	*kparent;
+	char		 name[];
 };
+
+#define WENTRY_KEYLEN(namelen)	(sizeof(struct wentry *) + (namelen))
+
+/* What one talloc chunk costs beyond its size (talloc's and malloc's). */
+#define CHUNK_OVERHEAD	112
 
 struct watch_list {
 	struct watch	*head;
@@ -39,6 +50,7 @@ struct watch {
 	char		*token;
 	char		*rel_base;	/* NULL for absolute watches */
 	unsigned int	 depth;
+	size_t		 charged;	/* bytes charged to conn's domain */
 	struct watch	*prev, *next;	/* on the entry */
 };
 
@@ -61,25 +73,88 @@ watch_fini(void)
 }
 
 static struct wentry *
-entry_find(const char *path)
+entry_child(const struct wentry *parent, const char *name, size_t namelen)
 {
+	char key[WENTRY_KEYLEN(XENSTORE_ABS_PATH_MAX + 1)];
 	struct wentry *e;
 
-	HASH_FIND_STR(index_hash, path, e);
+	if (namelen > XENSTORE_ABS_PATH_MAX || index_hash == NULL)
+		return NULL;
+	memcpy(key, &parent, sizeof(parent));
+	memcpy(key + sizeof(parent), name, namelen);
+	HASH_FIND(hh, index_hash, key, WENTRY_KEYLEN(namelen), e);
 	return e;
 }
 
-/* Parent entry path of an index path; NULL for roots ("/" and "@x"). */
-static char *
-entry_parent_path(TALLOC_CTX *ctx, const char *path)
-{
-	const char *slash = strrchr(path, '/');
+/*
+ * Components of an index path: its root ("/", or "@name" up to the first
+ * slash), then each name below it.
+ */
+struct comp {
+	const char	*p;
+	bool		 first;
+};
 
-	if (strcmp(path, "/") == 0 || slash == NULL)
-		return NULL;
-	if (slash == path)
-		return talloc_strdup(ctx, "/");
-	return talloc_strndup(ctx, path, slash - path);
+static void
+comp_init(struct comp *c, const char *path)
+{
+	c->p = path;
+	c->first = true;
+}
+
+static bool
+comp_next(struct comp *c, const char **name, size_t *len)
+{
+	if (c->first) {
+		c->first = false;
+		*name = c->p;
+		*len = *c->p == '/' ? 1 : strcspn(c->p, "/");
+		c->p += *len;
+		return *len > 0;
+	}
+	if (*c->p == '/')
+		c->p++;
+	if (*c->p == '\0')
+		return false;
+	*name = c->p;
+	*len = strcspn(c->p, "/");
+	c->p += *len;
+	return true;
+}
+
+/*
+ * The deepest entry on path (NULL: not even its root), with in *ncomp
+ * the components it covers and in *total those of path.
+ */
+static struct wentry *
+entry_deepest(const char *path, unsigned int *ncomp, unsigned int *total)
+{
+	struct wentry *e = NULL, *next;
+	struct comp c;
+	const char *name;
+	size_t l;
+	bool found = true;
+
+	*ncomp = *total = 0;
+	comp_init(&c, path);
+	while (comp_next(&c, &name, &l)) {
+		(*total)++;
+		if (found && (next = entry_child(e, name, l)) != NULL) {
+			e = next;
+			(*ncomp)++;
+		} else
+			found = false;
+	}
+	return e;
+}
+
+static struct wentry *
+entry_find(const char *path)
+{
+	unsigned int n, total;
+	struct wentry *e = entry_deepest(path, &n, &total);
+
+	return n == total ? e : NULL;
 }
 
 static void
@@ -104,55 +179,63 @@ entry_unlink_free(struct wentry *e)
 	}
 }
 
-static void
-entry_link(struct wentry *child, struct wentry *parent)
-{
-	child->parent = parent;
-	child->prev = NULL;
-	child->next = parent->first_child;
-	if (parent->first_child != NULL)
-		parent->first_child->prev = child;
-	parent->first_child = child;
-}
-
 /* Find or create the entry for path and those of its ancestors. */
 static struct wentry *
 entry_get(const char *path)
 {
-	struct wentry *e, *leaf = NULL, *below = NULL;
-	char *p;
+	struct wentry *e = NULL, *next;
+	struct comp c;
+	const char *name;
+	bool made = false;
+	size_t l;
 
-	if ((e = entry_find(path)) != NULL)
-		return e;
-	if ((p = talloc_strdup(index_ctx, path)) == NULL)
-		return NULL;
-	for (;;) {
-		if ((e = entry_find(p)) != NULL) {
-			talloc_free(p);
-			entry_link(below, e);
-			return leaf;
+	comp_init(&c, path);
+	while (comp_next(&c, &name, &l)) {
+		if ((next = entry_child(e, name, l)) == NULL) {
+			next = talloc_zero_size(index_ctx,
+			    sizeof(*next) + l + 1);
+			if (next == NULL) {
+				/* Frees what this call made, and only that. */
+				if (made)
+					entry_unlink_free(e);
+				return NULL;
+			}
+			talloc_set_name_const(next, "struct wentry");
+			memcpy(next->name, name, l);
+			next->parent = next->kparent = e;
+			if (e != NULL) {
+				next->next = e->first_child;
+				if (e->first_child != NULL)
+					e->first_child->prev = next;
+				e->first_child = next;
+			}
+			HASH_ADD(hh, index_hash, kparent, WENTRY_KEYLEN(l),
+			    next);
+			made = true;
 		}
-		if ((e = talloc_zero(index_ctx, struct wentry)) == NULL) {
-			talloc_free(p);
-			goto nomem;
-		}
-		e->path = talloc_steal(e, p);
-		HASH_ADD_KEYPTR(hh, index_hash, e->path, strlen(e->path), e);
-		if (leaf == NULL)
-			leaf = e;
-		if (below != NULL)
-			entry_link(below, e);
-		below = e;
-		/* Roots: "/" and each '@' special path without a slash. */
-		if (strcmp(e->path, "/") == 0 || strchr(e->path, '/') == NULL)
-			return leaf;
-		if ((p = entry_parent_path(index_ctx, e->path)) == NULL)
-			goto nomem;
+		e = next;
 	}
-nomem:
-	if (leaf != NULL)
-		entry_unlink_free(leaf);
-	return NULL;
+	return e;
+}
+
+/* What a watch on path costs: itself, its strings, its path's entries. */
+static size_t
+watch_cost(const char *path, const char *token, const char *rel_base)
+{
+	struct comp c;
+	const char *name;
+	size_t l, cost;
+
+	cost = sizeof(struct watch) + CHUNK_OVERHEAD + strlen(token) + 1 +
+	    CHUNK_OVERHEAD;
+	if (rel_base != NULL)
+		cost += strlen(rel_base) + 1 + CHUNK_OVERHEAD;
+	comp_init(&c, path);
+	/* Each entry, and its share of the hash's buckets (two at most). */
+	while (comp_next(&c, &name, &l))
+		cost += sizeof(struct wentry) + l + 1 + CHUNK_OVERHEAD +
+		    2 * sizeof(UT_hash_bucket);
+	return cost;
 }
 
 static int
@@ -174,6 +257,7 @@ watch_destroy(struct watch *w)
 		w->lnext->lprev = w->lprev;
 	nwatches--;
 	quota_charge(conn_domid(w->conn), USAGE_WATCHES, -1);
+	quota_charge(conn_domid(w->conn), USAGE_MEMORY, -(long)w->charged);
 	entry_unlink_free(e);
 	return 0;
 }
@@ -209,20 +293,43 @@ watch_list_new(TALLOC_CTX *ctx)
 	return talloc_zero(ctx, struct watch_list);
 }
 
+/*
+ * The longest event path a watch on path can get: a node path of
+ * XENSTORE_ABS_PATH_MAX - 1 bytes (made relative for relative watches),
+ * or a special name with "/<domid>".
+ */
+static size_t
+longest_event_path(const char *path, const char *rel_base)
+{
+	if (path[0] == '@')
+		return strlen(path) + sizeof("/65535") - 1;
+	if (rel_base != NULL)
+		return XENSTORE_ABS_PATH_MAX - 1 - strlen(rel_base) - 1;
+	return XENSTORE_ABS_PATH_MAX - 1;
+}
+
 int
 watch_add(struct watch_list *list, struct connection *conn, const char *path, const char *token,
     const char *rel_base, unsigned int depth)
 {
+	unsigned int domid = conn_domid(conn);
+	bool priv = conn_privileged(conn);
 	struct wentry *e;
 	struct watch *w;
+	size_t cost;
 	int err;
 
+	/* Every event must fit one message, or it could not be sent. */
+	if (longest_event_path(path, rel_base) + 1 + strlen(token) + 1 >
+	    XENSTORE_PAYLOAD_MAX)
+		return EINVAL;
 	e = entry_find(path);
 	if (e != NULL && find_watch(e, conn, token) != NULL)
 		return EEXIST;
-	err = quota_check(conn_domid(conn), conn_privileged(conn),
-	    USAGE_WATCHES, 1);
-	if (err != 0)
+	if ((err = quota_check(domid, priv, USAGE_WATCHES, 1)) != 0)
+		return err;
+	cost = watch_cost(path, token, rel_base);
+	if ((err = quota_check(domid, priv, USAGE_MEMORY, cost)) != 0)
 		return err;
 	if ((e = entry_get(path)) == NULL)
 		return ENOMEM;
@@ -230,11 +337,18 @@ watch_add(struct watch_list *list, struct connection *conn, const char *path, co
 	if (w == NULL || (w->token = talloc_strdup(w, token)) == NULL ||
 	    (rel_base != NULL &&
 	    (w->rel_base = talloc_strdup(w, rel_base)) == NULL) ||
-	    quota_charge(conn_domid(conn), USAGE_WATCHES, 1) != 0) {
+	    quota_charge(domid, USAGE_WATCHES, 1) != 0) {
 		talloc_free(w);
 		entry_unlink_free(e);
 		return ENOMEM;
 	}
+	if (quota_charge(domid, USAGE_MEMORY, cost) != 0) {
+		quota_charge(domid, USAGE_WATCHES, -1);
+		talloc_free(w);
+		entry_unlink_free(e);
+		return ENOMEM;
+	}
+	w->charged = cost;
 	w->conn = conn;
 	w->list = list;
 	w->lnext = list->head;
@@ -292,10 +406,14 @@ permitted(const struct watch *w, const struct perms *perms,
 	return false;
 }
 
+/*
+ * Fire e's watches for a change of path, which lies below levels below
+ * e (depth-limited watches skip what is deeper; levels < 0: no limit).
+ */
 static void
 fire_entry(struct wentry *e, const char *path, const struct perms *perms,
     const struct perms *old_perms, const struct perms *parent_perms,
-    bool check_depth)
+    int levels)
 {
 	struct watch *w, *next;
 
@@ -303,8 +421,8 @@ fire_entry(struct wentry *e, const char *path, const struct perms *perms,
 		next = w->next;
 		if (conn_closing(w->conn))
 			continue;
-		if (check_depth && w->depth != WATCH_DEPTH_ANY &&
-		    path_depth_below(path, e->path) > w->depth)
+		if (levels >= 0 && w->depth != WATCH_DEPTH_ANY &&
+		    (unsigned int)levels > w->depth)
 			continue;
 		if (!permitted(w, perms, old_perms, parent_perms))
 			continue;
@@ -312,32 +430,18 @@ fire_entry(struct wentry *e, const char *path, const struct perms *perms,
 	}
 }
 
-/* Watches on path and on each of its ancestors. */
+/* Watches on path and on each of its ancestors, the deepest first. */
 static void
 fire_ancestors(const char *path, const struct perms *perms,
     const struct perms *old_perms, const struct perms *parent_perms)
 {
-	char buf[XENSTORE_ABS_PATH_MAX + 1];
+	unsigned int n, total;
 	struct wentry *e;
-	size_t len = strlen(path);
-	char *slash;
 
-	if (len >= sizeof(buf))
-		return;
-	memcpy(buf, path, len + 1);
-	for (;;) {
-		if ((e = entry_find(buf)) != NULL)
-			fire_entry(e, path, perms, old_perms, parent_perms,
-			    true);
-		if (strcmp(buf, "/") == 0)
-			break;
-		if ((slash = strrchr(buf, '/')) == NULL)
-			break;
-		if (slash == buf)
-			slash[1] = '\0';
-		else
-			*slash = '\0';
-	}
+	for (e = entry_deepest(path, &n, &total); e != NULL;
+	    e = e->parent, n--)
+		fire_entry(e, path, perms, old_perms, parent_perms,
+		    (int)(total - n));
 }
 
 void
@@ -348,12 +452,37 @@ watch_fire(const char *path, const struct perms *perms,
 		fire_ancestors(path, perms, old_perms, parent_perms);
 }
 
+/* Append a component to the path in buf of *len bytes. */
+static void
+path_down(char *buf, size_t *len, const char *name)
+{
+	size_t l = strlen(name);
+
+	if (*len > 1)
+		buf[(*len)++] = '/';
+	memcpy(buf + *len, name, l);
+	*len += l;
+	buf[*len] = '\0';
+}
+
+/* Drop the last component, name, of the path in buf. */
+static void
+path_up(char *buf, size_t *len, const char *name)
+{
+	*len -= strlen(name);
+	if (*len > 1)
+		(*len)--;
+	buf[*len] = '\0';
+}
+
 void
 watch_fire_removed(const char *path, const struct perms *perms,
     const struct perms *parent_perms, watch_lookup_fn lookup, void *arg)
 {
+	char buf[XENSTORE_ABS_PATH_MAX + 2];
 	struct wentry *top, *cur;
 	const struct perms *p;
+	size_t len = strlen(path);
 
 	if (index_hash == NULL)
 		return;
@@ -361,21 +490,32 @@ watch_fire_removed(const char *path, const struct perms *perms,
 	/*
 	 * Pre-order over the watched paths strictly below path; only nodes
 	 * that exist are removed (and then their subtree is looked at).
+	 * Index paths below a valid path are valid paths: they fit buf.
 	 */
-	if ((top = entry_find(path)) == NULL || top->first_child == NULL)
+	if ((top = entry_find(path)) == NULL || top->first_child == NULL ||
+	    len >= sizeof(buf))
 		return;
+	memcpy(buf, path, len + 1);
 	cur = top->first_child;
+	path_down(buf, &len, cur->name);
 	while (cur != NULL) {
-		if ((p = lookup(cur->path, arg)) != NULL) {
-			fire_entry(cur, cur->path, p, NULL, perms, false);
+		if ((p = lookup(buf, arg)) != NULL) {
+			fire_entry(cur, buf, p, NULL, perms, -1);
 			if (cur->first_child != NULL) {
 				cur = cur->first_child;
+				path_down(buf, &len, cur->name);
 				continue;
 			}
 		}
-		while (cur != top && cur->next == NULL)
+		while (cur != top && cur->next == NULL) {
+			path_up(buf, &len, cur->name);
 			cur = cur->parent;
-		cur = cur == top ? NULL : cur->next;
+		}
+		if (cur == top)
+			break;
+		path_up(buf, &len, cur->name);
+		cur = cur->next;
+		path_down(buf, &len, cur->name);
 	}
 }
 
@@ -403,7 +543,7 @@ watch_fire_special(const char *name, unsigned int domid,
 		}
 	}
 	if ((e = entry_find(sub)) != NULL)
-		fire_entry(e, sub, perms, NULL, NULL, false);
+		fire_entry(e, sub, perms, NULL, NULL, -1);
 }
 
 unsigned int

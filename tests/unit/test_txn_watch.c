@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -1315,7 +1316,98 @@ static const struct cu_test txn_tests[] = {
 	TEST_END
 };
 
+/* Bytes malloc has handed out and not taken back. */
+static size_t
+heap_in_use(void)
+{
+	return mallinfo2().uordblks;
+}
+
+/*
+ * The watch index holds each path component once: a watch 600 levels
+ * deep costs O(its path), is charged to its domain's memory quota at
+ * least what the heap grew by, and gives it all back when removed (an
+ * index entry once held its whole path: 128 such watches cost 170-349
+ * MiB, uncharged).
+ */
+static void
+test_watch_index_charged(void)
+{
+	struct client *u = client_new(6, false);
+	size_t heap0, heap1, charged;
+	char *p = deep_path(600, "w");
+
+	heap0 = heap_in_use();
+	CU_ASSERT_EQUAL_FATAL(watch(u, p, "t"), 0);
+	heap1 = heap_in_use();
+	charged = quota_usage(6, USAGE_MEMORY);
+	CU_ASSERT(charged >= heap1 - heap0);
+	CU_ASSERT(charged < 600 * 512);
+	/* A second watch on the same path shares the entries but pays. */
+	CU_ASSERT_EQUAL(watch(u, p, "t2"), 0);
+	CU_ASSERT(quota_usage(6, USAGE_MEMORY) >= 2 * charged - 2 * 512);
+	CU_ASSERT_EQUAL(watch_remove(u->conn, p, "t"), 0);
+	CU_ASSERT_EQUAL(watch_remove(u->conn, p, "t2"), 0);
+	CU_ASSERT_EQUAL(quota_usage(6, USAGE_MEMORY), 0);
+	/* What stays: the domain's quota account, the hash's table. */
+	CU_ASSERT(heap_in_use() <= heap0 + 4096);
+}
+
+/*
+ * 128 watches on distinct long deep paths stay within the memory quota:
+ * the ones past it are ENOMEM, and the heap grows by no more than what
+ * was charged.
+ */
+static void
+test_watch_index_quota(void)
+{
+	struct client *u = client_new(7, false);
+	unsigned int i, ok = 0, refused = 0;
+	char *p, *tail = deep_path(600, "w");
+	size_t heap0 = heap_in_use();
+	int err;
+
+	quota_set(QUOTA_MEMORY, 512 * 1024);
+	for (i = 0; i < 128; i++) {
+		p = talloc_asprintf(ctx, "/w%u%s", i, tail);
+		err = watch(u, p, "t");
+		CU_ASSERT(err == 0 || err == ENOMEM);
+		if (err == 0)
+			ok++;
+		else
+			refused++;
+		talloc_free(p);
+	}
+	CU_ASSERT(ok > 0);
+	CU_ASSERT(refused > 0);
+	CU_ASSERT(quota_usage(7, USAGE_MEMORY) <= 512 * 1024);
+	CU_ASSERT(heap_in_use() - heap0 <= quota_usage(7, USAGE_MEMORY));
+	watch_remove_all(u->watches);
+	CU_ASSERT_EQUAL(quota_usage(7, USAGE_MEMORY), 0);
+}
+
+/* Tokens whose events could not fit one message are refused. */
+static void
+test_watch_token_fits(void)
+{
+	char tok[1100];
+
+	memset(tok, 't', sizeof(tok) - 1);
+	tok[1024] = '\0';
+	CU_ASSERT_EQUAL(watch(dom0, "/a", tok), EINVAL);
+	tok[1023] = '\0';
+	CU_ASSERT_EQUAL(watch(dom0, "/a", tok), 0);
+	/* Relative watches report shorter paths: a longer token fits. */
+	memset(tok, 't', sizeof(tok) - 1);
+	tok[1030] = '\0';
+	CU_ASSERT_EQUAL(watch_add(dom0->watches, dom0->conn,
+	    "/local/domain/0/x", tok, "/local/domain/0", WATCH_DEPTH_ANY), 0);
+}
+
 static const struct cu_test watch_tests[] = {
+	TEST(test_watch_index_charged),
+	TEST(test_watch_index_quota),
+	TEST(test_watch_token_fits),
 	TEST(test_watch_exact_and_descendants),
 	TEST(test_watch_root),
 	TEST(test_watch_depth0),

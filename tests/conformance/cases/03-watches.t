@@ -6,11 +6,35 @@ conn a dom0
 conn b dom0
 conn g guest 1
 conn h guest 2
+conn l guest 3
+conn t dom0
 
 case initial-event: a new watch fires once at once, with the watched path
 a: watch /w/x tok -> OK
 a: event 1000 -> /w/x tok
 a: events-drain 200 -> NONE
+
+case watch-path-max: a watched node path is held to the path-max quota
+# As for every other operation (01-paths, path-max): C xenstored 4.17
+# refuses a longer watch path with EINVAL, for every caller.  Own
+# connections: a daemon that accepts leaves watches behind.
+allow oxenstored: oxenstored 4.17 accepts watch paths up to 3072 bytes
+l: watch /cf/{x*2045} t -> ERR EINVAL
+l: watch data/{y*2048} t -> ERR EINVAL
+t: watch /cf/{x*2045} t -> ERR EINVAL
+l: watch /cf/{x*2044} t -> OK
+l: event 1000 -> /cf/{x*2044} t
+l: unwatch /cf/{x*2044} t -> OK
+
+case long-token: a token whose events might not fit one message is refused
+# An event is the path (up to 3071 bytes) and the token in one message of
+# at most 4096 bytes: longer tokens could only lose events later.
+allow cxenstored: C xenstored 4.17 accepts the watch and later drops every event that does not fit
+allow oxenstored: oxenstored 4.17 accepts the watch
+t: watch /lt/tok {t*1024} -> ERR EINVAL
+t: watch /lt/tok {t*1023} -> OK
+t: event 1000 -> /lt/tok {t*1023}
+t: unwatch /lt/tok {t*1023} -> OK
 
 case child-events: changes at or below the watched path fire, others do not
 b: write /w/x 1 -> OK
