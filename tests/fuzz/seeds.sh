@@ -1,0 +1,18 @@
+#!/bin/sh
+# Regenerate the seed corpora tests/fuzz/corpus/*/ from the conformance
+# cases (mkseeds.c says what each harness gets).  Run after changing
+# the cases or the input formats, then commit tests/fuzz/corpus.
+#
+# usage: seeds.sh [BUILDDIR]   (default build-fuzz; builds mkseeds there)
+set -eu
+top=$(cd "$(dirname "$0")/../.." && pwd)
+b=${1:-build-fuzz}
+sh "$top/tests/fuzz/build.sh" "$b" mkseeds
+case $b in /*) ;; *) b=$top/$b ;; esac
+rm -rf "$top/tests/fuzz/corpus"
+"$b/tests/fuzz/mkseeds" "$top/tests/fuzz/corpus" \
+    "$top"/tests/conformance/cases/*.t
+for d in "$top"/tests/fuzz/corpus/*; do
+	echo "$(basename "$d"): $(ls "$d" | wc -l) seeds," \
+	    "$(cat "$d"/* | wc -c) bytes"
+done
