@@ -1,8 +1,9 @@
 #!/bin/sh
 # Everything CI runs: install dependencies, fetch Xen's test-xenstore
 # source, then `make check` in a plain build and in an ASan+UBSan build,
-# `make check-xen` (real Xen under QEMU) with each build, then
-# `make distcheck`.  Ends with "N passed, N failed".
+# `make check-xen` (real Xen under QEMU) with each build, the fuzzing
+# harnesses (tests/fuzz/run.sh, about 6 min), then `make distcheck`.
+# Ends with "N passed, N failed".
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -52,6 +53,20 @@ for variant in plain sanitizers; do
 		status=1
 	fi
 done
+
+# The libFuzzer harnesses under ASan+UBSan (tests/fuzz, docs/testing.md):
+# each harness's regressions, then a bounded run; one test per harness.
+echo "=== fuzzing"
+if sh tests/fuzz/build.sh build-fuzz; then
+	sh tests/fuzz/run.sh -b build-fuzz || status=1
+	fp=$(grep -c ' pass ' build-fuzz/tests/fuzz/results || true)
+	ff=$(grep -c ' fail ' build-fuzz/tests/fuzz/results || true)
+	pass=$((pass + fp))
+	fail=$((fail + ff))
+else
+	fail=$((fail + 1))
+	status=1
+fi
 
 echo "=== make distcheck"
 (cd build-plain && make -j"$jobs" distcheck) || status=1
