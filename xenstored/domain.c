@@ -485,12 +485,11 @@ reap_node(struct node *n, struct reap *r)
 	if (perms_copy(r->tmp, p, &np) != 0)
 		return;
 	perms_forget_domid(&np, r->domid, D.cfg.priv_domid);
-	if (p->p[0].domid == r->domid) {
-		/* -K, or the root: the node falls to the privileged. */
-		quota_charge(r->domid, USAGE_NODES, -1);
-		quota_charge(D.cfg.priv_domid, USAGE_NODES, 1);
-	}
-	if (store_set_perms(D.st, n, &np) == 0)
+	/*
+	 * With -K, or for the root, the node falls to the privileged; the
+	 * charges follow the owner and the smaller perms.
+	 */
+	if (txn_store_set_perms(D.st, n, &np) == 0)
 		r->changed++;
 }
 

@@ -10,6 +10,7 @@ xenstored_libxsd_a_SOURCES = \
 	xenstored/domain.c xenstored/domain.h \
 	xenstored/domain_feed.c xenstored/domain_feed.h \
 	xenstored/framing.c xenstored/framing.h \
+	xenstored/hash.c xenstored/hash.h \
 	xenstored/log.c xenstored/log.h \
 	xenstored/loop.c xenstored/loop.h \
 	xenstored/ops.c xenstored/ops.h \

@@ -8,8 +8,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include <uthash.h>
-
+#include "hash.h"
 #include "log.h"
 #include "quota.h"
 
@@ -194,6 +193,10 @@ get_account(unsigned int domid)
 		return NULL;
 	a->domid = domid;
 	HASH_ADD_INT(accounts, domid, a);
+	if (!HASH_ADDED(a, hh)) {
+		talloc_free(a);
+		return NULL;
+	}
 	return a;
 }
 

@@ -35,9 +35,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <uthash.h>
-
 #include "framing.h"
+#include "hash.h"
 #include "log.h"
 #include "path.h"
 #include "quota.h"
@@ -405,6 +404,24 @@ tnode_new(struct txn *tx, const char *path, struct tnode *parent,
 	} else
 		tx->root = e;
 	HASH_ADD(hh, tx->hash, kparent, TNODE_KEYLEN(namelen), e);
+	if (!HASH_ADDED(e, hh)) {
+		if (parent == NULL)
+			tx->root = NULL;
+		else if (parent->first_kid == e)
+			parent->first_kid = parent->last_kid = NULL;
+		else {
+			struct tnode *k;
+
+			for (k = parent->first_kid; k->next_kid != e;
+			    k = k->next_kid)
+				continue;
+			k->next_kid = NULL;
+			parent->last_kid = k;
+		}
+		talloc_free(e);
+		tx_refund(tx, cost);
+		return ENOMEM;
+	}
 	*tx->tail = e;
 	tx->tail = &e->next;
 	*out = e;
@@ -814,8 +831,8 @@ refund_node(struct node *n, void *arg)
 	quota_charge(owner, USAGE_MEMORY, -store_node_mem(n));
 }
 
-static int
-set_perms_charged(struct store *st, struct node *n, const struct perms *p)
+int
+txn_store_set_perms(struct store *st, struct node *n, const struct perms *p)
 {
 	unsigned int old_owner = node_perms(n)->p[0].domid;
 	long before = store_node_mem(n);
@@ -879,7 +896,7 @@ apply_entry(struct txn *tx, struct tnode *e, const char *path, void *arg)
 				    USAGE_MEMORY, store_node_mem(cur) - before);
 		}
 		if (e->perms_set &&
-		    set_perms_charged(tx->st, cur, &e->perms) != 0)
+		    txn_store_set_perms(tx->st, cur, &e->perms) != 0)
 			err = ENOMEM;
 	}
 	if (err != 0 && *ret == 0)

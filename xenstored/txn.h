@@ -18,6 +18,7 @@
 
 #include "perms.h"
 
+struct node;
 struct store;
 struct txn;
 struct txn_list;
@@ -103,6 +104,15 @@ int	txn_set_perms(struct store *st, struct txn *tx, const char *path,
 int	txn_rm(struct store *st, struct txn *tx, const char *path);
 
 /* Number of open transactions in the daemon. */
+/*
+ * Change the perms of n in the store at once, outside any transaction
+ * and without events (the end of a domain), moving its memory and node
+ * charges with the change of size and of owner.  perms is copied.
+ * Returns 0 or ENOMEM (nothing changed).
+ */
+int	txn_store_set_perms(struct store *st, struct node *n,
+	    const struct perms *perms);
+
 unsigned int txn_count(void);
 
 #endif

@@ -13,10 +13,9 @@
 #include <string.h>
 #include <stdio.h>
 
-#include <uthash.h>
-
 #include "conn.h"
 #include "framing.h"
+#include "hash.h"
 #include "log.h"
 #include "path.h"
 #include "quota.h"
@@ -211,6 +210,17 @@ entry_get(const char *path)
 			}
 			HASH_ADD(hh, index_hash, kparent, WENTRY_KEYLEN(l),
 			    next);
+			if (!HASH_ADDED(next, hh)) {
+				if (e != NULL) {
+					e->first_child = next->next;
+					if (next->next != NULL)
+						next->next->prev = NULL;
+				}
+				talloc_free(next);
+				if (made)
+					entry_unlink_free(e);
+				return NULL;
+			}
 			made = true;
 		}
 		e = next;

@@ -36,8 +36,9 @@ tests_unit_test_quota_SOURCES = tests/unit/test_quota.c tests/unit/cu_main.h
 tests_unit_test_quota_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_quota_LDADD = $(UNIT_LDADD)
 
+# fault_hash.c comes before libxsd.a and replaces its hash allocator.
 tests_unit_test_txn_watch_SOURCES = tests/unit/test_txn_watch.c \
-	tests/unit/cu_main.h
+	tests/unit/cu_main.h tests/unit/fault_hash.c tests/unit/fault_hash.h
 tests_unit_test_txn_watch_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_txn_watch_LDADD = $(UNIT_LDADD)
 

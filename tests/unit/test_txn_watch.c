@@ -22,6 +22,7 @@
 
 #include "conn.h"
 #include "cu_main.h"
+#include "fault_hash.h"
 #include "framing.h"
 #include "loop.h"
 #include "quota.h"
@@ -1404,7 +1405,47 @@ test_watch_token_fits(void)
 	    "/local/domain/0/x", tok, "/local/domain/0", WATCH_DEPTH_ANY), 0);
 }
 
+/*
+ * A hash table that cannot allocate is ENOMEM for the request, and the
+ * daemon goes on (uthash's default is exit()): a watch, a transaction's
+ * entry, a domain's quota account.
+ */
+static void
+test_hash_oom(void)
+{
+	struct client *u = client_new(8, false);
+	struct txn *tx;
+	unsigned int i;
+	char *p;
+
+	fault_hash_fail_after(0);
+	CU_ASSERT_EQUAL(watch(dom0, "/oom/w", "t"), ENOMEM);
+	CU_ASSERT_EQUAL(quota_charge(77, USAGE_NODES, 1), ENOMEM);
+	fault_hash_fail_after(-1);
+	tx = begin(u);
+	fault_hash_fail_after(0);
+	EXPECT_STR(rd(tx, "/oom/a/b"), "<ENOMEM>");
+	fault_hash_fail_after(-1);
+	EXPECT_STR(rd(tx, "/oom/a/b"), "<ENOENT>");
+	/* Growing tables: some adds fail, each cleanly. */
+	for (i = 0; i < 200; i++) {
+		fault_hash_fail_after(i % 3 == 0 ? 0 : -1);
+		p = talloc_asprintf(ctx, "/oom/n%u", i);
+		(void)watch(dom0, p, "t");
+		(void)rd(tx, p);
+	}
+	fault_hash_fail_after(-1);
+	CU_ASSERT_EQUAL(txn_end(tx, false), 0);
+	CU_ASSERT_EQUAL(watch(dom0, "/oom/w", "t"), 0);
+	wr("/oom/w", "1");
+	CU_ASSERT(strstr(events(dom0), "/oom/w t") != NULL);
+	CU_ASSERT_EQUAL(store_check(st), 0);
+	watch_remove_all(dom0->watches);
+	CU_ASSERT_EQUAL(watch_count(), 0);
+}
+
 static const struct cu_test watch_tests[] = {
+	TEST(test_hash_oom),
 	TEST(test_watch_index_charged),
 	TEST(test_watch_index_quota),
 	TEST(test_watch_token_fits),
