@@ -688,18 +688,32 @@ domain_count(void)
 int
 domain_report(char **out)
 {
+	struct connection *conn;
 	struct domain *d, *tmp;
+	size_t queued;
+	unsigned long dropped;
 
 	HASH_ITER(hh, D.by_id, d, tmp) {
 		if (!d->introduced)
 			continue;
+		conn = d->rc != NULL ? ring_conn_connection(d->rc) : NULL;
+		queued = conn != NULL ? conn_out_bytes(conn) : 0;
+		dropped = conn != NULL ? conn_events_dropped(conn) : 0;
 		*out = talloc_asprintf_append(*out,
-		    "domid %u port %u conn %u%s%s%s\n", d->domid,
-		    d->local_port, d->rc != NULL ?
-		    conn_id(ring_conn_connection(d->rc)) : 0,
+		    "domid %u port %u conn %u%s%s%s", d->domid,
+		    d->local_port, conn != NULL ? conn_id(conn) : 0,
 		    d->local ? " local" : "",
 		    d->shutdown_fired ? " shutdown" : "",
-		    d->rc == NULL ? " stopped" : "");
+		    conn == NULL ? " stopped" : "");
+		/* A backlog, and what it cost, only while there is one. */
+		if (*out != NULL && queued > 0)
+			*out = talloc_asprintf_append(*out, " queued %zu",
+			    queued);
+		if (*out != NULL && dropped > 0)
+			*out = talloc_asprintf_append(*out, " dropped %lu",
+			    dropped);
+		if (*out != NULL)
+			*out = talloc_asprintf_append(*out, "\n");
 		if (*out == NULL)
 			return ENOMEM;
 	}

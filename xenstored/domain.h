@@ -117,8 +117,11 @@ int	domain_set_special_perms(const char *name, const struct perms *perms);
 unsigned int domain_count(void);
 
 /*
- * Append one line per introduced domain ("domid N port P conn C
- * [shutdown] [stopped]") to *out (talloc string).  Returns 0 or ENOMEM.
+ * Append one line per introduced domain ("domid N port P conn C [local]
+ * [shutdown] [stopped] [queued BYTES] [dropped EVENTS]") to *out (talloc
+ * string): queued is the output waiting for the guest to read its ring,
+ * dropped the watch events lost to its limit (conn_set_limits()), each
+ * shown when not 0.  Returns 0 or ENOMEM.
  */
 int	domain_report(char **out);
 

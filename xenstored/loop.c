@@ -54,6 +54,13 @@ loop_run(void)
 	return event_base_dispatch(base) < 0 ? EIO : 0;
 }
 
+int
+loop_run_once(void)
+{
+	return event_base_loop(base, EVLOOP_ONCE | EVLOOP_NONBLOCK) < 0 ?
+	    EIO : 0;
+}
+
 void
 loop_exit(void)
 {

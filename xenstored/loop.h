@@ -14,6 +14,11 @@ struct loop_fd;
 int	loop_init(void);
 /* Run until loop_exit(); returns 0, or EIO if libevent failed. */
 int	loop_run(void);
+/*
+ * One iteration without blocking: the callbacks of whatever is ready now
+ * (unit tests drive the loop with it).  Returns 0, or EIO.
+ */
+int	loop_run_once(void);
 /* Make loop_run() return after the current iteration. */
 void	loop_exit(void);
 void	loop_fini(void);

@@ -17,6 +17,7 @@
  *	never); "notx CMD" runs CMD outside it
  *   txstart, txend commit|abort	start/end the current transaction
  *   event [MS], events-drain [MS]	one watch event / all, sorted
+ *   events-count [MS]		take every event, print how many
  *   raw HEX..., set-req-prod N, set-rsp-cons N, oversize [LEN],
  *   flood [MS], reset, features, error, sleep MS, # comment
  *   conn NAME dom0		a socket connection, privileged
@@ -185,6 +186,29 @@ drain_events(struct sg_guest *g, int ms)
 	return err;
 }
 
+/*
+ * events-count [MS]: take every event until none comes for ms and print
+ * their number (a flood is too many to print).  Returns 0 or a
+ * transport errno.
+ */
+static int
+count_events(struct sg_guest *g, int ms)
+{
+	const char *path, *token;
+	unsigned long n = 0;
+	char *buf;
+	int err;
+
+	while ((err = sg_event(g, &buf, &path, &token, ms)) == 0) {
+		free(buf);
+		n++;
+	}
+	if (err != ETIMEDOUT)
+		return err;
+	printf("%lu\n", n);
+	return 0;
+}
+
 /* A script's named connections, each with its current transaction. */
 struct conn {
 	char		 name[32];
@@ -322,6 +346,8 @@ run_line(struct sg_guest *g, char *line, uint32_t *tx)
 	}
 	if (strcmp(cmd, "events-drain") == 0)
 		return drain_events(g, *rest ? atoi(rest) : 200);
+	if (strcmp(cmd, "events-count") == 0)
+		return count_events(g, *rest ? atoi(rest) : 200);
 	if (strcmp(cmd, "txstart") == 0 || strcmp(cmd, "txend") == 0) {
 		if (cmd[2] == 's') {
 			err = sg_request(g, XS_TRANSACTION_START, 0, "", 1, &r,

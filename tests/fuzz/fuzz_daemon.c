@@ -471,11 +471,11 @@ tick(int fd, bool writable, void *arg)
 	idle_turns = busy ? 0 : idle_turns + 1;
 	turns++;
 	/*
-	 * Stop once nothing moved for two turns (or after many): the
+	 * Stop once a turn moved nothing (or after many): the
 	 * exit is deferred, after the callbacks of this turn.
 	 */
 	if (!exit_queued && turns >= turns_min &&
-	    (idle_turns >= 2 || turns >= TURNS_MAX))
+	    (idle_turns >= 1 || turns >= TURNS_MAX))
 		exit_queued = loop_defer(loop_quit, NULL) == 0;
 }
 

@@ -14,6 +14,10 @@
  * Files are named by a hash of their content, so a second run writes
  * the same files and duplicates collapse.
  *
+ * Besides the conformance cases' commands it takes "opN ARGS" (a request
+ * of type N) and "fuzz-config N" (fuzz_daemon's configuration byte), for
+ * tests/fuzz/seeds.t.
+ *
  * usage: mkseeds OUTDIR CASEFILE...
  */
 #include <ctype.h>
@@ -438,6 +442,10 @@ script_line(struct seed *s, const char *l)
 		xen_line(s, l);
 		return;
 	}
+	if (strncmp(l, "fuzz-config ", 12) == 0) {
+		s->d.p[0] = strtoul(l + 12, NULL, 0);
+		return;
+	}
 	if (colon == NULL || colon[1] != ' ' || (sp != NULL && sp < colon) ||
 	    (size_t)(colon - l) >= sizeof(name))
 		return;
@@ -516,9 +524,12 @@ script_line(struct seed *s, const char *l)
 		for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
 			if (IS(ops[i].name))
 				break;
-		if (i == sizeof(ops) / sizeof(ops[0]))
+		if (i < sizeof(ops) / sizeof(ops[0]))
+			type = ops[i].type;
+		else if (l[0] == 'o' && l[1] == 'p' && isdigit(l[2]))
+			type = strtoul(l + 2, NULL, 10);	/* opN */
+		else
 			return;
-		type = ops[i].type;
 		len = words(type, rest, payload, sizeof(payload));
 		request(s, c->slot, c->intx && !outside && type != T_WATCH &&
 		    type != T_UNWATCH ? 1 : 0, type, payload, len);

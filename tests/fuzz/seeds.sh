@@ -1,7 +1,8 @@
 #!/bin/sh
 # Regenerate the seed corpora tests/fuzz/corpus/*/ from the conformance
-# cases (mkseeds.c says what each harness gets).  Run after changing
-# the cases or the input formats, then commit tests/fuzz/corpus.
+# cases and tests/fuzz/seeds.t (mkseeds.c says what each harness gets).
+# Run after changing them or the input formats, then commit
+# tests/fuzz/corpus.
 #
 # usage: seeds.sh [BUILDDIR]   (default build-fuzz; builds mkseeds there)
 set -eu
@@ -11,7 +12,7 @@ sh "$top/tests/fuzz/build.sh" "$b" mkseeds
 case $b in /*) ;; *) b=$top/$b ;; esac
 rm -rf "$top/tests/fuzz/corpus"
 "$b/tests/fuzz/mkseeds" "$top/tests/fuzz/corpus" \
-    "$top"/tests/conformance/cases/*.t
+    "$top"/tests/conformance/cases/*.t "$top/tests/fuzz/seeds.t"
 for d in "$top"/tests/fuzz/corpus/*; do
 	echo "$(basename "$d"): $(ls "$d" | wc -l) seeds," \
 	    "$(cat "$d"/* | wc -c) bytes"

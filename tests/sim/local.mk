@@ -3,6 +3,7 @@
 # faithfulness comparison with Debian's C xenstored and oxenstored.
 SIM_TESTS = \
 	tests/sim/ring.sh \
+	tests/sim/event_limit.sh \
 	tests/sim/domains.sh \
 	tests/sim/perm_matrix.sh \
 	tests/sim/faithful.sh \

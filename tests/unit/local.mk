@@ -11,7 +11,8 @@ UNIT_TESTS = \
 	tests/unit/test_store \
 	tests/unit/test_quota \
 	tests/unit/test_txn_watch \
-	tests/unit/test_ring
+	tests/unit/test_ring \
+	tests/unit/test_domain
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
 
@@ -45,3 +46,10 @@ tests_unit_test_txn_watch_LDADD = $(UNIT_LDADD)
 tests_unit_test_ring_SOURCES = tests/unit/test_ring.c tests/unit/cu_main.h
 tests_unit_test_ring_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_ring_LDADD = $(UNIT_LDADD)
+
+# domain.c over a fake libxs-stable (the test defines the xss_* calls).
+tests_unit_test_domain_SOURCES = tests/unit/test_domain.c tests/unit/cu_main.h
+tests_unit_test_domain_CPPFLAGS = $(AM_CPPFLAGS) \
+	-I$(top_srcdir)/libxs-stable/include
+tests_unit_test_domain_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_domain_LDADD = $(UNIT_LDADD)

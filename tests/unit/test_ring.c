@@ -2,7 +2,8 @@
  * conn_ring.c against a ring page in memory, the test playing the guest:
  * frames across the wrap at every offset, replies split over ring fills,
  * index checks (error indicator, connection stopped), the payload limit,
- * reconnection, and pausing a guest that does not read.
+ * reconnection, pausing a guest that does not read, the bound on reads
+ * per event, and the watch events dropped for a guest that does not read.
  */
 #include "config.h"
 
@@ -20,7 +21,13 @@ static unsigned int notified, gone_calls, frames;
 static struct xsd_sockmsg last_hdr;
 static char last_payload[XENSTORE_PAYLOAD_MAX + 1];
 static size_t reply_len;	/* echo this many bytes back per frame */
+static unsigned int refills;	/* frames the guest writes while we read */
 static TALLOC_CTX *ctx;
+
+/* One event reads a ring at most this often (docs/domains.md). */
+#define READS_PER_EVENT	16
+
+static void	put_frame(uint32_t, uint32_t, const char *, size_t);
 
 static void
 t_notify(void *arg)
@@ -51,6 +58,11 @@ on_frame(struct connection *conn, const struct xsd_sockmsg *hdr,
 	memcpy(last_payload, payload, hdr->len + 1);
 	conn_send(conn, hdr->type, hdr->req_id, hdr->tx_id, payload,
 	    reply_len < hdr->len ? reply_len : hdr->len);
+	/* A guest that writes on while we read (no notification needed). */
+	if (refills > 0) {
+		refills--;
+		put_frame(XS_READ, hdr->req_id + 1, "r", 1);
+	}
 }
 
 static void
@@ -59,7 +71,7 @@ setup(void)
 	ctx = talloc_new(NULL);
 	CU_ASSERT_FATAL(loop_init() == 0);
 	intf = calloc(1, 4096);	/* one ring page */
-	notified = gone_calls = frames = 0;
+	notified = gone_calls = frames = refills = 0;
 	reply_len = ~(size_t)0;
 	ring_advertise(intf, RING_FEATURES);
 	rc = ring_conn_new(ctx, intf, 5, false, &ops, &rc, on_frame, NULL);
@@ -254,6 +266,94 @@ paused:
 	CU_ASSERT_EQUAL(frames, before);
 }
 
+/*
+ * A guest that keeps its ring busy (it writes the next request while we
+ * handle one) gets at most READS_PER_EVENT reads per event; the call says
+ * that input is left, and the calls that follow, with no notification in
+ * between, serve the rest, each within the same bound.
+ */
+static void
+test_reads_per_event_bound(void)
+{
+	unsigned int before, calls = 0;
+	bool more;
+
+	reply_len = 0;
+	refills = 99;		/* 100 requests in all */
+	put_frame(XS_READ, 0, "r", 1);
+	more = ring_conn_event(rc);
+	CU_ASSERT_EQUAL(frames, READS_PER_EVENT);
+	CU_ASSERT(more);
+	while (more && calls++ < 100) {
+		before = frames;
+		more = ring_conn_event(rc);
+		CU_ASSERT(frames - before <= READS_PER_EVENT);
+		CU_ASSERT(frames - before > 0);
+	}
+	CU_ASSERT_EQUAL(frames, 100);
+	CU_ASSERT_EQUAL(last_hdr.req_id, 99);
+	CU_ASSERT(!ring_conn_event(rc));
+	CU_ASSERT_EQUAL(frames, 100);
+}
+
+/*
+ * Watch events for a guest that does not read: past event_max bytes
+ * queued they are dropped and counted, the queue stays under the limit,
+ * the connection stays up, and what was queued arrives whole once the
+ * guest reads.
+ */
+static void
+test_event_drop_limit(void)
+{
+	static char token[3000], got[64 * 1024 + 8192];
+	const size_t limit = 64 * 1024;
+	const char *path = "/local/domain/5/data/x";
+	struct connection *conn = ring_conn_connection(rc);
+	unsigned int i, sent = 0, events = 0, tries = 1000;
+	size_t have = 0, off, n;
+	struct xsd_sockmsg h;
+	int err;
+
+	memset(token, 't', sizeof(token) - 1);
+	conn_set_limits(conn, 0, limit);
+	for (i = 0; i < tries; i++) {
+		err = conn_send_event(conn, path, token);
+		CU_ASSERT(err == 0 || err == ENOSPC);
+		if (err == 0)
+			sent++;
+		loop_run_deferred();	/* the flush: the ring takes 1 KiB */
+		CU_ASSERT(conn_out_bytes(conn) <= limit);
+	}
+	CU_ASSERT(!conn_closing(conn));
+	CU_ASSERT(conn_out_bytes(conn) <= limit);
+	CU_ASSERT(conn_out_bytes(conn) > limit - sizeof(token) - 100);
+	CU_ASSERT(sent > 0 && sent < tries);
+	CU_ASSERT_EQUAL(conn_events_dropped(conn), tries - sent);
+	/* The guest reads everything: whole events, as many as were sent. */
+	for (i = 0; i < 10000 && events < sent; i++) {
+		have += guest_get(got + have, sizeof(got) - have);
+		for (off = 0; have - off >= sizeof(h); off += n) {
+			memcpy(&h, got + off, sizeof(h));
+			n = sizeof(h) + h.len;
+			if (have - off < n)
+				break;
+			CU_ASSERT_EQUAL(h.type, XS_WATCH_EVENT);
+			CU_ASSERT_EQUAL(h.len, strlen(path) + sizeof(token) + 1);
+			CU_ASSERT(strcmp(got + off + sizeof(h), path) == 0);
+			events++;
+		}
+		memmove(got, got + off, have - off);
+		have -= off;
+		ring_conn_event(rc);	/* the guest made room */
+	}
+	CU_ASSERT_EQUAL(events, sent);
+	CU_ASSERT_EQUAL(have, 0);
+	CU_ASSERT_EQUAL(conn_out_bytes(conn), 0);
+	/* Room again: the next event is queued, not dropped. */
+	CU_ASSERT_EQUAL(conn_send_event(conn, path, token), 0);
+	CU_ASSERT_EQUAL(conn_events_dropped(conn), tries - sent);
+}
+
 static const struct cu_test ring_tests[] = {
 	TEST(test_features),
 	TEST(test_wrap_every_offset),
@@ -263,6 +363,8 @@ static const struct cu_test ring_tests[] = {
 	TEST(test_oversize_payload),
 	TEST(test_reconnect_reset),
 	TEST(test_pause_non_reader),
+	TEST(test_reads_per_event_bound),
+	TEST(test_event_drop_limit),
 	TEST_END
 };
 
