@@ -35,6 +35,7 @@ struct connection {
 	bool			 has_target;	/* SET_TARGET given */
 	unsigned int		 target;
 	size_t			 pause_at;	/* stop reading past this */
+	bool			 throttled;	/* not read: conflict credit */
 	size_t			 event_max;	/* drop events past this */
 	unsigned long		 events_dropped;
 	const struct conn_transport *tp;
@@ -417,7 +418,14 @@ conn_set_limits(struct connection *c, size_t pause_at, size_t event_max)
 bool
 conn_input_paused(const struct connection *c)
 {
-	return c->pause_at != 0 && c->out_bytes >= c->pause_at;
+	return c->throttled ||
+	    (c->pause_at != 0 && c->out_bytes >= c->pause_at);
+}
+
+void
+conn_set_throttled(struct connection *c, bool on)
+{
+	c->throttled = on;
 }
 
 size_t

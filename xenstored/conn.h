@@ -105,8 +105,14 @@ void	conn_set_target(struct connection *conn, unsigned int target);
  */
 void	conn_set_limits(struct connection *conn, size_t pause_at,
 	    size_t event_max);
-/* True while input is paused by the limit above. */
+/* True while input is paused by the limit above or throttled. */
 bool	conn_input_paused(const struct connection *conn);
+/*
+ * Stop (on) or resume reading conn's requests, whatever its output; the
+ * transport's owner must serve it again after resuming (conflict credit,
+ * conflict.h).  Never fails.
+ */
+void	conn_set_throttled(struct connection *conn, bool on);
 /* Bytes queued for the peer. */
 size_t	conn_out_bytes(const struct connection *conn);
 /* Watch events dropped by the event_max limit. */

@@ -17,6 +17,7 @@
 #include <xs-stable.h>
 
 #include "conn_ring.h"
+#include "conflict.h"
 #include "domain.h"
 #include "log.h"
 #include "loop.h"
@@ -153,6 +154,8 @@ start_conn(struct domain *d)
 		    (size_t)quota_limit(d->domid, QUOTA_OUTSTANDING) *
 		    (sizeof(struct xsd_sockmsg) + XENSTORE_PAYLOAD_MAX),
 		    quota_limit(d->domid, QUOTA_MEMORY));
+	/* A reconnection does not reset a pause for conflicts. */
+	conn_set_throttled(conn, conflict_throttled(d->domid));
 	return 0;
 }
 
@@ -266,6 +269,23 @@ kick_event(int fd, bool writable, void *arg)
 	}
 }
 
+/*
+ * Pause or resume reading domid's ring for conflict credit
+ * (conflict.h); what it already sent waits in the ring.
+ */
+static void
+throttle_domain(unsigned int domid, bool on)
+{
+	struct domain *d = find(domid);
+
+	if (d == NULL || d->rc == NULL)
+		return;
+	conn_set_throttled(ring_conn_connection(d->rc), on);
+	/* Requests queued meanwhile are served without a new event. */
+	if (!on && D.kick_fd >= 0)
+		kick(d);
+}
+
 static int
 set_default_perms(struct perms *p)
 {
@@ -296,6 +316,7 @@ domain_init(TALLOC_CTX *ctx, struct xss_handle *xh, struct store *st,
 	if (set_default_perms(&D.intro_perms) != 0 ||
 	    set_default_perms(&D.release_perms) != 0)
 		return ENOMEM;
+	conflict_init(throttle_domain);
 	if (xh == NULL)
 		return 0;
 	if ((D.kick_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) < 0)
@@ -339,6 +360,7 @@ domain_fini(void)
 
 	HASH_ITER(hh, D.by_id, d, tmp)
 		free_domain(d);
+	conflict_fini();
 	if (D.kick_fd >= 0)
 		close(D.kick_fd);
 	TALLOC_FREE(D.ctx);

@@ -5,6 +5,7 @@ xenstored_libxsd_a_SOURCES = \
 	xenstored/conn.c xenstored/conn.h \
 	xenstored/conn_ring.c xenstored/conn_ring.h \
 	xenstored/conn_socket.c xenstored/conn_socket.h \
+	xenstored/conflict.c xenstored/conflict.h \
 	xenstored/control.c xenstored/control.h \
 	xenstored/dispatch.c xenstored/dispatch.h \
 	xenstored/domain.c xenstored/domain.h \

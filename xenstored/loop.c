@@ -41,6 +41,54 @@ static struct deferred	*defer_head, **defer_tail = &defer_head;
 static struct event	*defer_ev;
 
 
+struct loop_timer {
+	struct event	*ev;
+	void		(*fn)(void *);
+	void		*arg;
+};
+
+static int
+timer_destroy(struct loop_timer *t)
+{
+	event_free(t->ev);
+	return 0;
+}
+
+static void
+timer_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct loop_timer *t = arg;
+
+	(void)fd;
+	(void)what;
+	t->fn(t->arg);
+}
+
+struct loop_timer *
+loop_timer_new(TALLOC_CTX *owner, void (*fn)(void *), void *arg)
+{
+	struct loop_timer *t;
+
+	if (base == NULL || (t = talloc_zero(owner, struct loop_timer)) == NULL)
+		return NULL;
+	t->fn = fn;
+	t->arg = arg;
+	if ((t->ev = evtimer_new(base, timer_cb, t)) == NULL) {
+		talloc_free(t);
+		return NULL;
+	}
+	talloc_set_destructor(t, timer_destroy);
+	return t;
+}
+
+void
+loop_timer_start(struct loop_timer *t, unsigned int ms)
+{
+	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
+
+	evtimer_add(t->ev, &tv);
+}
+
 int
 loop_init(void)
 {

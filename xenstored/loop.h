@@ -43,6 +43,17 @@ void	loop_fd_want_write(struct loop_fd *lf, bool on);
  */
 int	loop_defer(void (*fn)(void *arg), void *arg);
 
+struct loop_timer;
+
+/*
+ * A one-shot timer that calls fn(arg) from the loop once started; freed
+ * (and stopped) with owner.  NULL: ENOMEM, or no loop (loop_init()).
+ */
+struct loop_timer *loop_timer_new(TALLOC_CTX *owner, void (*fn)(void *arg),
+	    void *arg);
+/* (Re)start t to fire once, ms milliseconds from now.  Never fails. */
+void	loop_timer_start(struct loop_timer *t, unsigned int ms);
+
 /* Run the queued deferred calls now (shutdown, before freeing). */
 void	loop_run_deferred(void);
 

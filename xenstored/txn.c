@@ -35,6 +35,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "conflict.h"
 #include "framing.h"
 #include "hash.h"
 #include "log.h"
@@ -775,34 +776,51 @@ tx_walk(struct txn *tx, int (*fn)(struct txn *, struct tnode *,
 	}
 }
 
-/* Commit rule, see the top of this file: non-zero on a conflict. */
+/*
+ * Commit rule, see the top of this file: non-zero on a conflict, with in
+ * *gen the generation of the change that caused it (0: unknown, a node
+ * that went away).
+ */
 static int
 entry_conflicts(struct txn *tx, struct tnode *e, const char *path,
     void *arg)
 {
+	uint64_t *gen = arg;
 	struct node *n;
 
-	(void)arg;
 	if (!e->validate)
 		return 0;
 	n = store_lookup(tx->st, path);
-	if ((n != NULL) != e->base_exists)
+	if ((n != NULL) != e->base_exists) {
+		*gen = n != NULL ? node_gen(n) : 0;
 		return 1;
+	}
 	if (n == NULL)
 		return 0;
 	if ((e->read_data || e->data_set || e->perms_set ||
-	    e->replaced) && node_gen(n) != e->base_gen)
+	    e->replaced) && node_gen(n) != e->base_gen) {
+		*gen = node_gen(n);
 		return 1;
+	}
 	if ((e->read_children || e->replaced) &&
-	    node_child_gen(n) != e->base_cgen)
+	    node_child_gen(n) != e->base_cgen) {
+		*gen = node_child_gen(n);
 		return 1;
+	}
 	return 0;
 }
 
+/* Does tx conflict?  The maker of the change loses conflict credit. */
 static bool
 txn_conflicts(struct txn *tx)
 {
-	return tx_walk(tx, entry_conflicts, NULL) != 0;
+	uint64_t gen = 0;
+
+	if (tx_walk(tx, entry_conflicts, &gen) == 0)
+		return false;
+	if (gen != 0)
+		conflict_blame(gen, tx->domid);
+	return true;
 }
 
 /* Bytes a node costs its owner's memory quota: path, data, perms. */
@@ -936,6 +954,7 @@ txn_apply(struct txn *tx)
 {
 	char path[PATH_BUF];
 	const struct tnode *e;
+	uint64_t first = store_next_gen(tx->st);
 	int ret = 0;
 
 	/* Removals are told while the store still holds what goes. */
@@ -956,6 +975,9 @@ txn_apply(struct txn *tx)
 		}
 	if (ret != 0)
 		log_warnx("txn: commit partly applied: %s", strerror(ret));
+	/* Who made these generations, should they fail others' commits. */
+	if (!tx->privileged)
+		conflict_record(first, store_next_gen(tx->st), tx->domid);
 	return ret;
 }
 

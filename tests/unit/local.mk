@@ -11,6 +11,7 @@ UNIT_TESTS = \
 	tests/unit/test_store \
 	tests/unit/test_quota \
 	tests/unit/test_txn_watch \
+	tests/unit/test_conflict \
 	tests/unit/test_ring \
 	tests/unit/test_domain
 check_PROGRAMS += $(UNIT_TESTS)
@@ -53,3 +54,8 @@ tests_unit_test_domain_CPPFLAGS = $(AM_CPPFLAGS) \
 	-I$(top_srcdir)/libxs-stable/include
 tests_unit_test_domain_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_domain_LDADD = $(UNIT_LDADD)
+
+tests_unit_test_conflict_SOURCES = tests/unit/test_conflict.c \
+	tests/unit/cu_main.h
+tests_unit_test_conflict_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_conflict_LDADD = $(UNIT_LDADD)
