@@ -29,11 +29,11 @@ mutation() {
 	case $1 in
 	event-max-check)
 		file=xenstored/conn.c
-		script='s/if (c->event_max != 0 \&\&/if (0 \&\& c->event_max != 0 \&\&/'
+		script='s/(c->event_max != 0 \&\&/(0 \&\& c->event_max != 0 \&\&/'
 		what="conn_send_event: the event_max check removed" ;;
 	event-max-conn-x100)
 		file=xenstored/conn.c
-		script='s/tlen > c->event_max) {/tlen > c->event_max * 100) {/'
+		script='s/tlen > c->event_max)/tlen > c->event_max * 100)/'
 		what="conn_send_event: events dropped past 100 x event_max" ;;
 	event-max-domain-x100)
 		file=xenstored/domain.c
