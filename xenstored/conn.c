@@ -1,5 +1,8 @@
 /*
- * Connections: framing on input, a bounded queue on output.  Replies of
+ * Connections: framing on input, a bounded queue on output.  What an
+ * unprivileged connection holds is charged to its domain's memory
+ * quota: the connection itself (its input buffer) while open, and its
+ * queued output until written.  Replies of
  * one batch of requests are coalesced into few write() calls: output is
  * flushed at the end of each input batch, and for connections that got
  * watch events, once after the current loop iteration.
@@ -13,6 +16,7 @@
 #include "framing.h"
 #include "log.h"
 #include "loop.h"
+#include "quota.h"
 
 /* A request header and payload, twice, so a batch can be read at once. */
 #define IN_BUF_SIZE	(2 * (sizeof(struct xsd_sockmsg) + XENSTORE_PAYLOAD_MAX))
@@ -49,6 +53,7 @@ struct connection {
 
 	struct out_chunk	*out_head, *out_tail;
 	size_t			 out_bytes;
+	long			 charged;	/* to domid's memory quota */
 
 	struct connection	*prev, *next;		/* all connections */
 	struct connection	*dprev, *dnext;		/* dirty list */
@@ -77,6 +82,25 @@ dirty_del(struct connection *c)
 	c->dprev = c->dnext = NULL;
 }
 
+/* What an output chunk of cap bytes costs (talloc's and malloc's headers). */
+static long
+chunk_cost(size_t cap)
+{
+	return sizeof(struct out_chunk) + cap + 112;
+}
+
+/* Charge (or refund, delta < 0) what c holds, unless privileged. */
+static void
+charge(struct connection *c, long delta)
+{
+	if (c->privileged || delta == 0)
+		return;
+	if (delta < -c->charged)
+		delta = -c->charged;
+	if (quota_charge(c->domid, USAGE_MEMORY, delta) == 0)
+		c->charged += delta;
+}
+
 static void
 out_clear(struct connection *c)
 {
@@ -84,6 +108,7 @@ out_clear(struct connection *c)
 
 	while ((ch = c->out_head) != NULL) {
 		c->out_head = ch->next;
+		charge(c, -chunk_cost(ch->cap));
 		talloc_free(ch);
 	}
 	c->out_tail = NULL;
@@ -95,6 +120,7 @@ conn_destroy(struct connection *c)
 {
 	/* Unlink and account only: the transport's destructor closes. */
 	dirty_del(c);
+	charge(c, -c->charged);
 	if (c->prev != NULL)
 		c->prev->next = c->next;
 	else
@@ -128,6 +154,8 @@ conn_new(TALLOC_CTX *ctx, const struct conn_transport *tp, void *tp_priv,
 	conns = c;
 	nconns++;
 	talloc_set_destructor(c, conn_destroy);
+	/* Its buffers are the domain's, though dom0 made it (INTRODUCE). */
+	charge(c, sizeof(*c));
 	log_trace("CREATE conn %u %s domid %u", c->id, tp->name, domid);
 	return c;
 }
@@ -149,6 +177,8 @@ conn_close(struct connection *c, const char *why)
 	c->tp->stop_read(c->tp_priv);
 	c->tp->want_write(c->tp_priv, false);
 	out_clear(c);
+	/* Now: the domain's account may go before the deferred free. */
+	charge(c, -c->charged);
 	dirty_del(c);
 	if (loop_defer(free_closed, c) != 0) {
 		/* Cannot defer: leak it rather than free under the caller. */
@@ -259,6 +289,7 @@ conn_flush(struct connection *c)
 		c->out_head = ch->next;
 		if (c->out_head == NULL)
 			c->out_tail = NULL;
+		charge(c, -chunk_cost(ch->cap));
 		talloc_free(ch);
 	}
 	c->tp->want_write(c->tp_priv, c->out_head != NULL);
@@ -310,6 +341,7 @@ queue_bytes(struct connection *c, const void *buf, size_t len)
 		ch->next = NULL;
 		ch->len = ch->off = 0;
 		ch->cap = cap;
+		charge(c, chunk_cost(cap));
 		if (c->out_tail != NULL)
 			c->out_tail->next = ch;
 		else
@@ -351,22 +383,43 @@ conn_send(struct connection *c, uint32_t type, uint32_t req_id,
 	return 0;
 }
 
+/* What queueing len more bytes would add to c's charge. */
+static long
+queue_cost(const struct connection *c, size_t len)
+{
+	const struct out_chunk *ch = c->out_tail;
+
+	if (ch != NULL && ch->cap - ch->len >= len)
+		return 0;
+	return chunk_cost(len > OUT_CHUNK_SIZE ? len : OUT_CHUNK_SIZE);
+}
+
 int
 conn_send_event(struct connection *c, const char *path, const char *token)
 {
 	size_t plen = strlen(path) + 1, tlen = strlen(token) + 1;
 	char buf[XENSTORE_PAYLOAD_MAX];
 
-	/* Both are bounded by the request that set the watch up. */
-	if (plen + tlen > sizeof(buf))
+	/* WATCH refuses tokens that could make this happen (watch.c). */
+	if (plen + tlen > sizeof(buf)) {
+		if (c->events_dropped++ == 0)
+			log_warnx("conn %u (domid %u): a watch event of %zu "
+			    "bytes is over %u: dropped", c->id, c->domid,
+			    plen + tlen, XENSTORE_PAYLOAD_MAX);
 		return EINVAL;
-	/* A guest that does not read loses events, not our memory. */
-	if (c->event_max != 0 &&
-	    c->out_bytes + FRAME_HDR_LEN + plen + tlen > c->event_max) {
+	}
+	/*
+	 * A guest that does not read loses events, not our memory: past
+	 * event_max queued, or past its memory quota.
+	 */
+	if ((c->event_max != 0 &&
+	    c->out_bytes + FRAME_HDR_LEN + plen + tlen > c->event_max) ||
+	    (!c->privileged && quota_check(c->domid, false, USAGE_MEMORY,
+	    queue_cost(c, FRAME_HDR_LEN + plen + tlen)) != 0)) {
 		if (c->events_dropped++ == 0)
 			log_warnx("conn %u (domid %u): output queue over %zu "
-			    "bytes: dropping watch events", c->id, c->domid,
-			    c->event_max);
+			    "bytes or memory quota reached: dropping watch "
+			    "events", c->id, c->domid, c->event_max);
 		return ENOSPC;
 	}
 	memcpy(buf, path, plen);
