@@ -499,8 +499,7 @@ reap_node(struct node *n, struct reap *r)
 		if (o == NULL)
 			return;
 		r->orphans = o;
-		if ((o[r->norphans] = talloc_strdup(r->tmp,
-		    node_path(n))) != NULL)
+		if ((o[r->norphans] = node_path_dup(r->tmp, n)) != NULL)
 			r->norphans++;
 		return;
 	}
