@@ -77,10 +77,11 @@ for h in "$@"; do
 
 	# 1. Every regression input, one by one, and every seed.
 	status=ok
+	: >"$log"
 	regs=$(find "$here/regressions/$h" -type f 2>/dev/null | sort)
 	if [ -n "$regs" ]; then
 		# shellcheck disable=SC2086
-		if ! "$bin" $regs >"$log" 2>&1; then
+		if ! "$bin" $regs >>"$log" 2>&1; then
 			status="regression"
 		fi
 	fi
