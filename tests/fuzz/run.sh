@@ -114,6 +114,7 @@ for h in "$@"; do
 	rss=$(sed -n 's/^stat::peak_rss_mb: *//p' "$log" | tail -1)
 	summary="${runs:-?} runs, ${eps:-?} exec/s, cov: ${cov:-?} ft: ${ft:-?}, corpus ${corp:-?}, peak rss ${rss:-?} MB"
 	[ $replay_only = no ] || summary="replayed regressions and seeds"
+	[ $replay_only = no ] || t=0
 	if [ $status = ok ]; then
 		echo "fuzz $h: PASS ${t} s: $summary"
 		pass=$((pass + 1))
