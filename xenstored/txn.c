@@ -352,20 +352,18 @@ tnode_child(const struct txn *tx, const struct tnode *parent,
 }
 
 /*
- * New entry below parent (NULL: the root) called name, for the node at
- * path in the store; charged to the transaction.  Returns 0, ENOMEM (the
- * memory quota, or out of memory).
+ * New entry below parent (NULL: the root) called name, for n, the node
+ * of the store at its path (NULL: none); charged to the transaction.
+ * Returns 0, ENOMEM (the memory quota, or out of memory).
  */
 static int
-tnode_new(struct txn *tx, const char *path, struct tnode *parent,
+tnode_new(struct txn *tx, struct node *n, struct tnode *parent,
     const char *name, size_t namelen, struct tnode **out)
 {
 	struct tnode *e;
-	struct node *n;
 	size_t cost;
 	int err;
 
-	n = store_lookup(tx->st, path);
 	cost = sizeof(*e) + namelen + 1 + CHUNK_OVERHEAD + TNODE_BUCKETS +
 	    (n != NULL ? 2 * perms_bytes(node_perms(n)) : 0);
 	if ((err = tx_charge(tx, cost)) != 0)
@@ -431,26 +429,29 @@ tnode_new(struct txn *tx, const char *path, struct tnode *parent,
 
 /*
  * Undo the creation of the entries made after *mark (the creation list's
- * tail then): they are the newest, a chain below one older entry.
+ * tail then): they are the newest, a chain below one older entry, so
+ * only the first is unlinked from a kid list that stays.
  */
 static void
 tnode_rollback(struct txn *tx, struct tnode **mark)
 {
 	struct tnode *e, *next, *p, *k;
 
-	for (e = *mark; e != NULL; e = next) {
+	if ((e = *mark) == NULL)
+		return;
+	if ((p = e->parent) == NULL)
+		tx->root = NULL;
+	else if (p->first_kid == e)
+		p->first_kid = p->last_kid = NULL;
+	else {
+		for (k = p->first_kid; k->next_kid != e; k = k->next_kid)
+			continue;
+		k->next_kid = NULL;
+		p->last_kid = k;
+	}
+	for (; e != NULL; e = next) {
 		next = e->next;
 		HASH_DEL(tx->hash, e);
-		if ((p = e->parent) == NULL)
-			tx->root = NULL;
-		else if (p->first_kid == e)
-			p->first_kid = p->last_kid = NULL;
-		else {
-			for (k = p->first_kid; k->next_kid != e; k = k->next_kid)
-				continue;
-			k->next_kid = NULL;
-			p->last_kid = k;
-		}
 		tx_refund(tx, sizeof(*e) + strlen(e->name) + 1 +
 		    CHUNK_OVERHEAD + TNODE_BUCKETS + (e->base_exists ?
 		    2 * perms_bytes(&e->perms) : 0));
@@ -494,6 +495,7 @@ tnode_get(struct txn *tx, const char *path, bool validate, struct tnode **out)
 {
 	char prefix[PATH_BUF];
 	struct tnode *e = tx->root, *next, **mark;
+	struct node *sn;
 	const char *p = path + 1, *slash;
 	size_t plen = 1, l;
 	int err;
@@ -520,27 +522,30 @@ tnode_get(struct txn *tx, const char *path, bool validate, struct tnode **out)
 	}
 	if (validate && over_touched(tx, NULL))
 		return ENOSPC;
-	/* Create the rest, keeping the path of each in prefix. */
+	/*
+	 * Create the rest, following the store from the deepest node the
+	 * view has, one probe per component (a lookup of each prefix would
+	 * cost O(depth * length)).
+	 */
 	l = p - path;
 	if (l >= sizeof(prefix))
 		return EINVAL;
 	memcpy(prefix, path, l);
 	plen = l > 1 ? l - 1 : 1;	/* without the trailing slash */
 	prefix[plen] = '\0';
+	sn = store_lookup(tx->st, prefix);
 	mark = tx->tail;
 	if (e == NULL) {
-		if ((err = tnode_new(tx, "/", NULL, "", 0, &e)) != 0)
+		if ((err = tnode_new(tx, sn, NULL, "", 0, &e)) != 0)
 			return err;
 	}
 	while (*p != '\0') {
 		slash = strchr(p, '/');
 		l = slash != NULL ? (size_t)(slash - p) : strlen(p);
-		if (plen > 1)
-			prefix[plen++] = '/';
-		memcpy(prefix + plen, p, l);
-		plen += l;
-		prefix[plen] = '\0';
-		if ((err = tnode_new(tx, prefix, e, p, l, &next)) != 0) {
+		memcpy(prefix, p, l);
+		prefix[l] = '\0';
+		sn = sn != NULL ? store_child(tx->st, sn, prefix) : NULL;
+		if ((err = tnode_new(tx, sn, e, p, l, &next)) != 0) {
 			tnode_rollback(tx, mark);
 			return err;
 		}
@@ -641,32 +646,75 @@ txn_read(struct store *st, struct txn *tx, const char *path,
 	return 0;
 }
 
+/*
+ * txn_read_nearest() in a transaction: up the entries tnode_get() made,
+ * O(depth), each ancestor read as txn_read() would.  buf holds a copy
+ * of path.
+ */
+static int
+view_read_nearest(struct txn *tx, const char *path, char *buf,
+    struct txn_view *out)
+{
+	struct tnode *e;
+	const void *data;
+	size_t len = strlen(path), dlen;
+	int err;
+
+	if ((err = tnode_get(tx, path, true, &e)) != 0)
+		return err;
+	for (;;) {
+		e->read_data = true;
+		if (e->exists)
+			break;
+		if (e->parent == NULL)
+			return ENOENT;
+		if (over_touched(tx, e->parent))
+			return ENOSPC;
+		mark_touched(tx, e->parent);
+		path_up(buf, &len, e->name);
+		e = e->parent;
+	}
+	if (view_data(tx, e, buf, &data, &dlen) != 0)
+		return ENOENT;
+	if (!e->data_held && (err = hold_data(tx, e, data, dlen, false)) != 0)
+		return err;
+	fill_view(out, path, e->data, e->len, &e->perms);
+	out->path_len = len;
+	return 0;
+}
+
 int
 txn_read_nearest(struct store *st, struct txn *tx, const char *path,
     struct txn_view *out)
 {
 	char buf[PATH_BUF];
-	size_t len = strlen(path);
-	char *slash;
-	int err;
+	size_t len = strlen(path), l, found, dlen;
+	struct node *n, *child;
+	const void *data;
+	const char *p;
 
 	if (len >= sizeof(buf))
 		return EINVAL;
 	memcpy(buf, path, len + 1);
-	for (;;) {
-		err = txn_read(st, tx, buf, out);
-		if (err != ENOENT || strcmp(buf, "/") == 0)
+	if (tx != NULL)
+		return view_read_nearest(tx, path, buf, out);
+	/* Down the store, one probe per component: O(length of path). */
+	if ((n = store_lookup(st, "/")) == NULL)
+		return ENOENT;
+	found = 1;
+	for (p = path + 1; *p != '\0'; p += l + (p[l] == '/')) {
+		l = strcspn(p, "/");
+		memcpy(buf, p, l);
+		buf[l] = '\0';
+		if ((child = store_child(st, n, buf)) == NULL)
 			break;
-		if ((slash = strrchr(buf, '/')) == NULL)
-			return EINVAL;
-		slash[slash == buf] = '\0';
+		n = child;
+		found = p - path + l;
 	}
-	if (err == 0) {
-		/* buf dies here; the caller's path holds the same prefix. */
-		out->path_len = strlen(buf);
-		out->path = path;
-	}
-	return err;
+	data = node_data(n, &dlen);
+	fill_view(out, path, data, dlen, node_perms(n));
+	out->path_len = found;
+	return 0;
 }
 
 /* Append a nul-terminated name to a growing buffer on ctx. */
@@ -823,20 +871,11 @@ txn_conflicts(struct txn *tx)
 	return true;
 }
 
-/* Bytes a node costs its owner's memory quota: path, data, perms. */
-static long
-node_mem(const char *path, size_t len, const struct perms *p)
-{
-	return strlen(path) + len + p->num * sizeof(struct perm_entry);
-}
-
+/* Bytes a node costs its owner's memory quota: what the store holds. */
 static long
 store_node_mem(const struct node *n)
 {
-	size_t len;
-
-	node_data(n, &len);
-	return node_mem(node_path(n), len, node_perms(n));
+	return (long)store_node_bytes(n);
 }
 
 static void
@@ -895,13 +934,13 @@ apply_entry(struct txn *tx, struct tnode *e, const char *path, void *arg)
 			log_warnx("txn: parent of %s vanished at commit",
 			    path);
 			err = EIO;
-		} else if (store_add(tx->st, parent, e->name, e->data, e->len,
-		    &e->perms) == NULL)
+		} else if ((cur = store_add(tx->st, parent, e->name, e->data,
+		    e->len, &e->perms)) == NULL)
 			err = ENOMEM;
 		else {
 			quota_charge(e->perms.p[0].domid, USAGE_NODES, 1);
 			quota_charge(e->perms.p[0].domid, USAGE_MEMORY,
-			    node_mem(path, e->len, &e->perms));
+			    store_node_mem(cur));
 		}
 	} else {
 		if (e->data_set) {
@@ -1066,9 +1105,10 @@ do_write(struct txn *tx, const char *path, const void *data, size_t len,
 	    quota_usage(owner, USAGE_NODES) + n >
 	    quota_limit(owner, QUOTA_NODES))
 		return ENOSPC;
-	/* Upper bound of what the new nodes cost (node_mem()). */
+	/* Upper bound of what the new nodes will cost in the store. */
 	if (!tx->privileged && (err = quota_check(owner, false, USAGE_MEMORY,
-	    n * node_mem(path, 0, &a->perms) + len)) != 0)
+	    (n - 1) * store_new_node_bytes(strlen(path), 0, a->perms.num) +
+	    store_new_node_bytes(strlen(path), len, a->perms.num))) != 0)
 		return err;
 	/* Each new node's view costs a perms copy and its (empty) data. */
 	if ((err = tx_charge(tx, n * (perms_bytes(&a->perms) +
@@ -1161,7 +1201,8 @@ tnode_get_child(struct txn *tx, struct tnode *e, const char *path,
 		if (l + 1 + strlen(name) >= sizeof(child))
 			return EINVAL;
 		path_down(child, &l, name);
-		if ((err = tnode_new(tx, child, e, name, strlen(name), &c)))
+		if ((err = tnode_new(tx, store_lookup(tx->st, child), e, name,
+		    strlen(name), &c)))
 			return err;
 	} else if (over_touched(tx, c))
 		return ENOSPC;

@@ -26,6 +26,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -61,7 +62,7 @@ struct sx_port {
 	uint8_t		state;
 	uint8_t		masked;		/* fired, owner has not unmasked */
 	uint8_t		pending;	/* notified while masked */
-	uint8_t		pad;
+	uint8_t		undelivered;	/* fired, but the owner's queue was full */
 	uint32_t	remote_dom;
 	uint32_t	remote_port;
 	uint32_t	virq;
@@ -103,6 +104,7 @@ struct sx_shared {
 	struct sx_holder holders[SX_MAX_HOLDERS];
 	struct sx_virq	virqs[SX_MAX_VIRQS];
 	struct sx_port	ports[SIMXEN_MAX_DOMAINS][SIMXEN_MAX_PORTS];
+	uint32_t	undelivered;	/* ports with undelivered set */
 };
 
 struct sx_localmap {
@@ -168,16 +170,24 @@ sx_ring_path(const struct simxen *sx, uint32_t domid, uint32_t gen,
 	return sx_path(sx, buf, len, "ring-%u-%u", domid, gen);
 }
 
-/* Send a 4-byte port number to handle id; a dead handle is ignored. */
-static void
+/*
+ * Send a 4-byte port number to handle id; a dead handle is ignored.
+ * Returns false only when the handle's queue is full (a Unix datagram
+ * socket holds net.unix.max_dgram_qlen, 10 by default): the caller
+ * keeps the event, as Linux's evtchn device never loses one.
+ */
+static bool
 sx_deliver(struct simxen *sx, uint32_t id, uint32_t port)
 {
 	struct sockaddr_un sun;
 
 	if (id == 0 || sx_sockaddr(sx, id, &sun) != 0)
-		return;
-	(void)sendto(sx->sendfd, &port, sizeof(port), MSG_DONTWAIT,
-	    (struct sockaddr *)&sun, sizeof(sun));
+		return true;
+	if (sendto(sx->sendfd, &port, sizeof(port), MSG_DONTWAIT,
+	    (struct sockaddr *)&sun, sizeof(sun)) == -1 &&
+	    (errno == EAGAIN || errno == ENOBUFS))
+		return false;
+	return true;
 }
 
 /* Whether handle id still has a live socket (a process owns it). */
@@ -215,7 +225,40 @@ sx_fire(struct simxen *sx, uint32_t domid, uint32_t port)
 		return;
 	}
 	p->masked = 1;
-	sx_deliver(sx, p->owner, port);
+	if (!sx_deliver(sx, p->owner, port) && !p->undelivered) {
+		/* Its owner's next look at an empty queue sends it again. */
+		p->undelivered = 1;
+		sx->sh->undelivered++;
+	}
+}
+
+/* Free a port's slot, and its place in the undelivered count. */
+static void
+sx_port_clear(struct simxen *sx, struct sx_port *p)
+{
+	if (p->undelivered)
+		sx->sh->undelivered--;
+	memset(p, 0, sizeof(*p));
+}
+
+/* Send e's undelivered ports again, now that its queue has room.  Locked. */
+static unsigned int
+sx_redeliver_locked(struct simxen_evtchn *e)
+{
+	struct sx_port *p;
+	unsigned int port, sent = 0;
+
+	for (port = 1; port < SIMXEN_MAX_PORTS; port++) {
+		p = &e->sx->sh->ports[e->domid][port];
+		if (!p->undelivered || p->owner != e->id)
+			continue;
+		if (!sx_deliver(e->sx, e->id, port))
+			break;
+		p->undelivered = 0;
+		e->sx->sh->undelivered--;
+		sent++;
+	}
+	return sent;
 }
 
 static void
@@ -345,7 +388,7 @@ sx_close_ports(struct simxen *sx, uint32_t domid)
 				q->remote_port = 0;
 			}
 		}
-		memset(p, 0, sizeof(*p));
+		sx_port_clear(sx, p);
 	}
 	for (i = 0; i < SX_MAX_VIRQS; i++)
 		if (sh->virqs[i].used && sh->virqs[i].domid == domid)
@@ -975,7 +1018,7 @@ sx_drop_dead_peer(struct simxen *sx, struct sx_port *rp)
 	q = &sx->sh->ports[rp->remote_dom][rp->remote_port];
 	if (q->state == PORT_INTERDOMAIN && q->owner != 0 &&
 	    !sx_handle_alive(sx, q->owner)) {
-		memset(q, 0, sizeof(*q));
+		sx_port_clear(sx, q);
 		rp->state = PORT_UNBOUND;
 		rp->remote_port = 0;
 	}
@@ -1133,7 +1176,7 @@ sx_unbind_locked(struct simxen_evtchn *e, uint32_t port)
 		p->masked = 0;
 		return 0;
 	}
-	memset(p, 0, sizeof(*p));
+	sx_port_clear(e->sx, p);
 	return 0;
 }
 
@@ -1156,6 +1199,17 @@ simxen_evtchn_pending(struct simxen_evtchn *e, uint32_t *port)
 
 	for (;;) {
 		n = recv(e->fd, &v, sizeof(v), MSG_DONTWAIT);
+		if (n == -1 && errno == EWOULDBLOCK &&
+		    __atomic_load_n(&e->sx->sh->undelivered, __ATOMIC_RELAXED)) {
+			/* Events that found the queue full come now. */
+			sx_lock(e->sx);
+			n = sx_redeliver_locked(e);
+			sx_unlock(e->sx);
+			if (n > 0)
+				continue;
+			n = -1;
+			errno = EWOULDBLOCK;
+		}
 		if (n == -1)
 			return errno == EWOULDBLOCK ? EAGAIN : errno;
 		if (n == (ssize_t)sizeof(v))

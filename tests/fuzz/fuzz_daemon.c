@@ -510,9 +510,8 @@ count_node(struct node *n, void *arg)
 	node_data(n, &len);
 	if (owner < FX_DOMS) {
 		oc->nodes[owner]++;
-		/* txn.c's node_mem(): path, data, perms. */
-		oc->mem[owner] += strlen(node_path(n)) + len +
-		    p->num * sizeof(struct perm_entry);
+		/* What txn.c charges: what the store holds for it. */
+		oc->mem[owner] += store_node_bytes(n);
 	} else
 		oc->other++;
 	return true;

@@ -4,6 +4,7 @@
 SIM_TESTS = \
 	tests/sim/ring.sh \
 	tests/sim/event_limit.sh \
+	tests/sim/hostile_guests.sh \
 	tests/sim/domains.sh \
 	tests/sim/perm_matrix.sh \
 	tests/sim/faithful.sh \
