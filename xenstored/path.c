@@ -155,3 +155,24 @@ path_len_below_domain(const char *path)
 		return len;
 	return len - (n + digits + 1);
 }
+
+void
+path_push(char *buf, size_t *len, const char *name)
+{
+	size_t l = strlen(name);
+
+	if (*len > 1)
+		buf[(*len)++] = '/';
+	memcpy(buf + *len, name, l);
+	*len += l;
+	buf[*len] = '\0';
+}
+
+void
+path_pop(char *buf, size_t *len, const char *name)
+{
+	*len -= strlen(name);
+	if (*len > 1)
+		(*len)--;
+	buf[*len] = '\0';
+}

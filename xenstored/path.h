@@ -66,6 +66,16 @@ bool	path_is_child(const char *child, const char *parent);
  */
 unsigned int path_depth_below(const char *child, const char *parent);
 
+/*
+ * Walks over a tree keep a path in a buffer: path_push() appends the
+ * component name to the path of *len bytes in buf ("/" + "a" = "/a",
+ * "/a" + "b" = "/a/b"; "@x" + "3" = "@x/3"), path_pop() takes the last
+ * component, name, off again.  The caller sizes buf for the deepest path
+ * (valid paths: XENSTORE_ABS_PATH_MAX + 1 bytes); *len excludes the nul.
+ */
+void	path_push(char *buf, size_t *len, const char *name);
+void	path_pop(char *buf, size_t *len, const char *name);
+
 /* Join parent and a child name, on ctx ("/" + "a" = "/a"); NULL: ENOMEM. */
 char	*path_join(TALLOC_CTX *ctx, const char *parent, const char *name);
 

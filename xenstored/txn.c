@@ -287,29 +287,6 @@ txn_start(struct txn_list *list, struct store *st, unsigned int domid,
 /* Path buffers: every view path is a valid path (path_valid()). */
 #define PATH_BUF	(XENSTORE_ABS_PATH_MAX + 2)
 
-/* Append a component to a path in buf of *len bytes. */
-static void
-path_down(char *buf, size_t *len, const char *name)
-{
-	size_t l = strlen(name);
-
-	if (*len > 1)
-		buf[(*len)++] = '/';
-	memcpy(buf + *len, name, l);
-	*len += l;
-	buf[*len] = '\0';
-}
-
-/* Drop the last component, name, of the path in buf. */
-static void
-path_up(char *buf, size_t *len, const char *name)
-{
-	*len -= strlen(name);
-	if (*len > 1)
-		(*len)--;
-	buf[*len] = '\0';
-}
-
 /* The full path of e, in buf (PATH_BUF bytes). */
 static const char *
 tnode_path(const struct tnode *e, char *buf)
@@ -671,7 +648,7 @@ view_read_nearest(struct txn *tx, const char *path, char *buf,
 		if (over_touched(tx, e->parent))
 			return ENOSPC;
 		mark_touched(tx, e->parent);
-		path_up(buf, &len, e->name);
+		path_pop(buf, &len, e->name);
 		e = e->parent;
 	}
 	if (view_data(tx, e, buf, &data, &dlen) != 0)
@@ -809,18 +786,18 @@ tx_walk(struct txn *tx, int (*fn)(struct txn *, struct tnode *,
 			return ret;
 		if (cur->first_kid != NULL) {
 			cur = cur->first_kid;
-			path_down(path, &len, cur->name);
+			path_push(path, &len, cur->name);
 			continue;
 		}
 		while (cur != root && cur->next_kid == NULL) {
-			path_up(path, &len, cur->name);
+			path_pop(path, &len, cur->name);
 			cur = cur->parent;
 		}
 		if (cur == root)
 			return 0;
-		path_up(path, &len, cur->name);
+		path_pop(path, &len, cur->name);
 		cur = cur->next_kid;
-		path_down(path, &len, cur->name);
+		path_push(path, &len, cur->name);
 	}
 }
 
@@ -1200,7 +1177,7 @@ tnode_get_child(struct txn *tx, struct tnode *e, const char *path,
 		memcpy(child, path, l + 1);
 		if (l + 1 + strlen(name) >= sizeof(child))
 			return EINVAL;
-		path_down(child, &l, name);
+		path_push(child, &l, name);
 		if ((err = tnode_new(tx, store_lookup(tx->st, child), e, name,
 		    strlen(name), &c)))
 			return err;
@@ -1257,7 +1234,7 @@ do_rm(struct txn *tx, const char *path)
 				goto out;
 			}
 			memcpy(p, paths[i], l + 1);
-			path_down(p, &l, names + off);
+			path_push(p, &l, names + off);
 			all[n] = c;
 			paths[n++] = p;
 		}

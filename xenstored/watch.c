@@ -462,29 +462,6 @@ watch_fire(const char *path, const struct perms *perms,
 		fire_ancestors(path, perms, old_perms, parent_perms);
 }
 
-/* Append a component to the path in buf of *len bytes. */
-static void
-path_down(char *buf, size_t *len, const char *name)
-{
-	size_t l = strlen(name);
-
-	if (*len > 1)
-		buf[(*len)++] = '/';
-	memcpy(buf + *len, name, l);
-	*len += l;
-	buf[*len] = '\0';
-}
-
-/* Drop the last component, name, of the path in buf. */
-static void
-path_up(char *buf, size_t *len, const char *name)
-{
-	*len -= strlen(name);
-	if (*len > 1)
-		(*len)--;
-	buf[*len] = '\0';
-}
-
 void
 watch_fire_removed(const char *path, const struct perms *perms,
     const struct perms *parent_perms, watch_lookup_fn lookup, void *arg)
@@ -507,25 +484,25 @@ watch_fire_removed(const char *path, const struct perms *perms,
 		return;
 	memcpy(buf, path, len + 1);
 	cur = top->first_child;
-	path_down(buf, &len, cur->name);
+	path_push(buf, &len, cur->name);
 	while (cur != NULL) {
 		if ((p = lookup(buf, arg)) != NULL) {
 			fire_entry(cur, buf, p, NULL, perms, -1);
 			if (cur->first_child != NULL) {
 				cur = cur->first_child;
-				path_down(buf, &len, cur->name);
+				path_push(buf, &len, cur->name);
 				continue;
 			}
 		}
 		while (cur != top && cur->next == NULL) {
-			path_up(buf, &len, cur->name);
+			path_pop(buf, &len, cur->name);
 			cur = cur->parent;
 		}
 		if (cur == top)
 			break;
-		path_up(buf, &len, cur->name);
+		path_pop(buf, &len, cur->name);
 		cur = cur->next;
-		path_down(buf, &len, cur->name);
+		path_push(buf, &len, cur->name);
 	}
 }
 

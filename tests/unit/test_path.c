@@ -268,7 +268,33 @@ test_join(void)
 	CU_ASSERT_STRING_EQUAL(path_join(ctx, "/a/b", "c-d"), "/a/b/c-d");
 }
 
+/* path_push() and path_pop() undo each other, at the root as below. */
+static void
+test_push_pop(void)
+{
+	char buf[64] = "/";
+	size_t len = 1;
+
+	path_push(buf, &len, "a");
+	CU_ASSERT_STRING_EQUAL(buf, "/a");
+	path_push(buf, &len, "bc");
+	CU_ASSERT_STRING_EQUAL(buf, "/a/bc");
+	CU_ASSERT_EQUAL(len, 5);
+	path_pop(buf, &len, "bc");
+	CU_ASSERT_STRING_EQUAL(buf, "/a");
+	path_pop(buf, &len, "a");
+	CU_ASSERT_STRING_EQUAL(buf, "/");
+	CU_ASSERT_EQUAL(len, 1);
+	strcpy(buf, "@releaseDomain");
+	len = strlen(buf);
+	path_push(buf, &len, "3");
+	CU_ASSERT_STRING_EQUAL(buf, "@releaseDomain/3");
+	path_pop(buf, &len, "3");
+	CU_ASSERT_STRING_EQUAL(buf, "@releaseDomain");
+}
+
 static const struct cu_test tests[] = {
+	TEST(test_push_pop),
 	TEST(test_valid_paths),
 	TEST(test_invalid_paths),
 	TEST(test_abs_length),
