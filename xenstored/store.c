@@ -1364,24 +1364,6 @@ node_path_dup(TALLOC_CTX *ctx, const struct node *n)
 }
 
 const char *
-node_path(const struct node *n)
-{
-	static char *buf;
-	static size_t size;
-	size_t len = node_path_len(n);
-	char *b;
-
-	if (len + 1 > size) {
-		if ((b = realloc(buf, len + 1)) == NULL)
-			return NULL;
-		buf = b;
-		size = len + 1;
-	}
-	path_fill(n, buf, len);
-	return buf;
-}
-
-const char *
 node_name(const struct node *n)
 {
 	return nname(n);

@@ -107,12 +107,6 @@ char	*node_path_dup(TALLOC_CTX *ctx, const struct node *n);
 /* strlen() of the node's full path, without building it.  O(depth). */
 size_t	node_path_len(const struct node *n);
 
-/*
- * Deprecated (for txn.c until it moves to node_path_dup() and
- * store_node_bytes()): the node's path in a buffer of the store module's
- * own, valid until the next call.  NULL: ENOMEM.
- */
-const char *node_path(const struct node *n);
 
 /*
  * Bytes the store holds for this node, for memory quota charging: its
