@@ -23,12 +23,14 @@
  *   conn NAME dom0		a socket connection, privileged
  *   conn NAME guest DOMID [bare]	create DOMID on the simulated Xen,
  *	write xl's nodes and INTRODUCE it (not with "bare"), open its ring
+ *   conn NAME ring DOMID	the ring of an existing domain
  *   NAME: LINE			LINE on connection NAME
  *   xen-shutdown DOMID [REASON], xen-resume DOMID, xen-destroy DOMID
  *				the hypervisor's part of a lifecycle
- *   repeat N [-e] CMD		CMD N times, "%d" in it the round (0..N-1);
- *	prints each distinct result with its count ("OK*998, ERR ENOSPC*2");
- *	-e stops at the first watch event queued
+ *   repeat N [-e] [-u WORD] CMD	CMD N times, "%d" in it the round
+ *	(0..N-1); prints each distinct result with its count ("OK*998,
+ *	ERR ENOSPC*2"); -e stops at the first watch event queued, -u after
+ *	the first result containing WORD (up to 4 of them)
  *   txretry MAX CMD; CMD...	the CMDs in a new transaction, committed,
  *	retried on EAGAIN up to MAX times: "OK tries=K" or "ERR ... tries=K"
  *   txsel K			the K-th transaction started on this
@@ -221,7 +223,8 @@ static unsigned int nconns;
 static struct simxen *sx;
 
 static int toolstack(uint32_t domid, int introduce, int setup);
-static int hostile_line(struct sg_guest *, char *, char *, uint32_t *, bool *);
+static int hostile_line(struct sg_guest *, char *, char *, uint32_t *, bool,
+    bool *);
 static void tx_remember(const uint32_t *, uint32_t);
 static size_t build_payload(uint32_t, char *, char *, size_t);
 
@@ -247,7 +250,8 @@ conn_find(const char *name)
 	return NULL;
 }
 
-/* "conn NAME dom0" or "conn NAME guest DOMID [bare]"; prints a result. */
+/* "conn NAME dom0", "conn NAME guest DOMID [bare]" or "conn NAME ring
+ * DOMID"; prints a result. */
 static void
 conn_open(char *args)
 {
@@ -260,7 +264,8 @@ conn_open(char *args)
 
 	n = sscanf(args, "%31s %15s %lu %15s", name, kind, &domid, bare);
 	if (n < 2 || conn_find(name) != NULL || nconns == CONNS_MAX ||
-	    (strcmp(kind, "dom0") != 0 && (strcmp(kind, "guest") != 0 ||
+	    (strcmp(kind, "dom0") != 0 && ((strcmp(kind, "guest") != 0 &&
+	    strcmp(kind, "ring") != 0) ||
 	    n < 3 || domid == 0 || domid >= SIMXEN_DOMID_ANY))) {
 		puts("BAD conn");
 		return;
@@ -272,6 +277,8 @@ conn_open(char *args)
 		    &c->g);
 	} else if (sim() == NULL) {
 		err = ENOENT;
+	} else if (kind[0] == 'r') {
+		err = sg_open(sx, domid, &c->g);
 	} else if ((err = simxen_domain_create(sx, domid, &info)) == 0 &&
 	    (strcmp(bare, "bare") == 0 ||
 	    (err = toolstack(domid, 1, 1) ? EIO : 0) == 0)) {
@@ -423,7 +430,8 @@ run_line(struct sg_guest *g, char *line, uint32_t *tx)
 		printf("%u\n", sg_flood(g, *rest ? atoi(rest) : 500));
 		return 0;
 	}
-	if ((err = hostile_line(g, cmd, rest, tx, &done)) != 0 || done)
+	if ((err = hostile_line(g, cmd, rest, tx, outside, &done)) != 0 ||
+	    done)
 		return err;
 	if (strcmp(cmd, "sleep") == 0) {
 		usleep(atoi(rest) * 1000);
@@ -596,22 +604,32 @@ tally_print(struct tally *t, bool more)
 	t->other = 0;
 }
 
-/* repeat N [-e] CMD */
+/* repeat N [-e] [-u WORD] CMD ("notx repeat": CMD outside the
+ * current transaction) */
 static int
-repeat(struct sg_guest *g, char *rest, uint32_t *tx)
+repeat(struct sg_guest *g, char *rest, uint32_t *tx, bool outside)
 {
 	struct tally t = { .k = 0 };
-	bool until_event = false;
+	bool until_event = false, stop = false;
+	char line[8192], words[4][256], *res;
 	unsigned long n, i;
-	char line[8192], *res;
-	int err = 0;
+	unsigned int nw = 0, w;
+	int err = 0, len;
 
 	n = strtoul(rest, &rest, 10);
-	while (*rest == ' ')
-		rest++;
-	if (strncmp(rest, "-e ", 3) == 0) {
-		until_event = true;
-		rest += 3;
+	for (;;) {
+		while (*rest == ' ')
+			rest++;
+		if (strncmp(rest, "-e ", 3) == 0) {
+			until_event = true;
+			rest += 3;
+		} else if (strncmp(rest, "-u ", 3) == 0 && nw < 4 &&
+		    sscanf(rest + 3, "%255s%n", words[nw], &len) == 1) {
+			rest += 3 + len;
+			nw++;
+		}
+		else
+			break;
 	}
 	if (*rest == '\0' || strncmp(rest, "repeat ", 7) == 0) {
 		puts("BAD repeat");
@@ -620,11 +638,15 @@ repeat(struct sg_guest *g, char *rest, uint32_t *tx)
 	for (i = 0; i < n; i++) {
 		if (until_event && sg_events_queued(g) > 0)
 			break;
-		subst(rest, i, line, sizeof(line));
+		len = snprintf(line, sizeof(line), "%s", outside ? "notx " : "");
+		subst(rest, i, line + len, sizeof(line) - len);
 		err = run_captured(g, line, tx, &res);
-		if (res != NULL)
+		if (res != NULL) {
+			for (w = 0; w < nw; w++)
+				stop |= strstr(res, words[w]) != NULL;
 			tally_add(&t, res);
-		if (err != 0)
+		}
+		if (err != 0 || stop)
 			break;
 	}
 	tally_print(&t, err != 0);
@@ -831,14 +853,20 @@ flood_cmd(struct sg_guest *g, char *rest, uint32_t tx)
 		printf("%lu %s\n", sent, strerror(err));
 }
 
-/* One of the moves above, if cmd names one (*done then). */
+/* One of the moves above, if cmd names one (*done then); outside: it
+ * came with "notx". */
 static int
 hostile_line(struct sg_guest *g, char *cmd, char *rest, uint32_t *tx,
-    bool *done)
+    bool outside, bool *done)
 {
 	*done = true;
 	if (strcmp(cmd, "repeat") == 0)
-		return repeat(g, rest, tx);
+		return repeat(g, rest, tx, outside);
+	if (outside && (strcmp(cmd, "txretry") == 0 ||
+	    strcmp(cmd, "txsel") == 0)) {
+		puts("BAD notx");
+		return 0;
+	}
 	if (strcmp(cmd, "txretry") == 0)
 		return txretry(g, rest, tx);
 	if (strcmp(cmd, "txsel") == 0) {
@@ -846,9 +874,9 @@ hostile_line(struct sg_guest *g, char *cmd, char *rest, uint32_t *tx,
 		return 0;
 	}
 	if (strcmp(cmd, "burst") == 0)
-		return burst(g, rest, *tx);
+		return burst(g, rest, outside ? 0 : *tx);
 	if (strcmp(cmd, "flood") == 0) {
-		flood_cmd(g, rest, *tx);
+		flood_cmd(g, rest, outside ? 0 : *tx);
 		return 0;
 	}
 	*done = false;
