@@ -112,6 +112,7 @@ struct txn {
 	struct tnode	*root;		/* entry of "/", once touched */
 	struct tnode	*head, **tail;
 	unsigned int	 touched;
+	unsigned int	 created;	/* nodes it makes (nodes quota) */
 	size_t		 charged;	/* bytes charged to domid's memory */
 	struct txn	*prev, *next;
 };
@@ -997,13 +998,27 @@ txn_apply(struct txn *tx)
 	return ret;
 }
 
+/*
+ * Would committing tx take its domain over the nodes quota?  Others may
+ * have used the room it counted on since (commits, direct writes).
+ */
+static bool
+over_nodes_quota(const struct txn *tx)
+{
+	unsigned int limit = quota_limit(tx->domid, QUOTA_NODES);
+
+	return !tx->privileged && limit != 0 && tx->created > 0 &&
+	    quota_usage(tx->domid, USAGE_NODES) + tx->created > limit;
+}
+
 int
 txn_end(struct txn *tx, bool commit)
 {
 	int err = 0;
 
 	if (commit)
-		err = txn_conflicts(tx) ? EAGAIN : txn_apply(tx);
+		err = txn_conflicts(tx) ? EAGAIN :
+		    over_nodes_quota(tx) ? ENOSPC : txn_apply(tx);
 	talloc_free(tx);
 	return err;
 }
@@ -1078,8 +1093,9 @@ do_write(struct txn *tx, const char *path, const void *data, size_t len,
 		m->parent->read_data = true;
 	}
 	owner = new_owner >= 0 ? (unsigned int)new_owner : tx->domid;
+	/* The nodes this transaction already made count too (XSA-272). */
 	if (!tx->privileged && quota_limit(owner, QUOTA_NODES) != 0 &&
-	    quota_usage(owner, USAGE_NODES) + n >
+	    quota_usage(owner, USAGE_NODES) + tx->created + n >
 	    quota_limit(owner, QUOTA_NODES))
 		return ENOSPC;
 	/* Upper bound of what the new nodes will cost in the store. */
@@ -1112,6 +1128,7 @@ do_write(struct txn *tx, const char *path, const void *data, size_t len,
 	talloc_free(chain);
 	if (err != 0)
 		return err;
+	tx->created += n;
 	if (set_data && (err = set_view_data(tx, e, data, len)) != 0)
 		return err;
 	e->ev_changed = true;

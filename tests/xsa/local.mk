@@ -23,6 +23,7 @@ XSA_TESTS = \
 	tests/xsa/xsa-415.sh \
 	tests/xsa/xsa-416.sh \
 	tests/xsa/xsa-417.sh \
+	tests/xsa/xsa-417-unknown.sh \
 	tests/xsa/xsa-418.sh \
 	tests/xsa/xsa-419.sh \
 	tests/xsa/xsa-421.sh \
@@ -33,3 +34,7 @@ XSA_TESTS = \
 	tests/xsa/xsa-484.sh
 TESTS += $(XSA_TESTS)
 EXTRA_DIST += $(XSA_TESTS) tests/xsa/lib.sh tests/xsa/run-all.sh
+
+# Known failures of our daemon, each documented in its test and in
+# docs/testing.md: counted as XFAIL, never as passed.
+XFAIL_TESTS = tests/xsa/xsa-417-unknown.sh
