@@ -19,6 +19,10 @@ if [ -z "${abs_top_srcdir:-}" ]; then
 fi
 . "$abs_top_srcdir/tests/sim/lib.sh"
 XSA_NAME=$(basename "$0" .sh)
+# Under AddressSanitizer freed memory waits in a quarantine (256 MiB by
+# default) before reuse: keep it small, so that RSS says what is held.
+ASAN_OPTIONS=$ASAN_OPTIONS:quarantine_size_mb=8
+export ASAN_OPTIONS
 # The memory quota of one attacking domain: C xenstored's and ours'
 # default hard quota, 2.5 MiB (oxenstored has none; its other quotas
 # must keep it as low).
@@ -77,6 +81,11 @@ alive() {
 		wait "$DAEMON_PID" 2>/dev/null
 		st=$?
 		DAEMON_PID=
+		if grep -E -q 'Sanitizer|runtime error:' "$T/daemon.log"; then
+			grep -E -A 20 'Sanitizer|runtime error:' "$T/daemon.log" |
+			    head -n 40 >&2
+			fail "the daemon died (status $st, a sanitizer report) after $1"
+		fi
 		tail -n 30 "$T/daemon.log" >&2
 		fail "the daemon died (status $st) after $1"
 	}
@@ -318,9 +327,15 @@ S
 	alive "$1"
 }
 
-# xsa_start: the daemon, dom0's node and the neighbour.
+# xsa_start: the daemon, dom0's node and the neighbour.  A daemon built
+# with AddressSanitizer has redzones around each allocation and the
+# quarantine: twice the quota per attacker, the quarantine on the slack.
 xsa_start() {
 	start_daemon "$XSA_DAEMON"
+	if grep -q libasan "/proc/$DAEMON_PID/maps" 2>/dev/null; then
+		XSA_QUOTA_KB=$((XSA_QUOTA_KB * 2))
+		XSA_SLACK_KB=$((XSA_SLACK_KB + 8192))
+	fi
 	neighbour_setup
 }
 

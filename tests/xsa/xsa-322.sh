@@ -31,6 +31,21 @@ write /xsa/rw old
 S
 expect old 'read /xsa/shared -> "s"' 'read /xsa/owned -> "o"' \
     'write /xsa/rw old -> OK'
+# What a daemon that indexes perms by domid must keep straight (ours
+# once freed an index entry still in use here): the old domain names
+# domains in the perms of its own nodes, changes and removes them.
+as_guest perms 2 <<'S'
+write data/p v
+setperms data/p n2 b1 r7
+setperms data/p n2 b1 r7 r8
+rm data/p
+write data/q v
+setperms data/q n2 r1 r7
+setperms data/q n2 r8
+setperms data/q n2 b1 r8 r9
+S
+alive "perms changed and removed"
+expect perms 'rm data/p -> OK' 'setperms data/q n2 b1 r8 r9 -> OK'
 gone 2
 
 mkguest 2
