@@ -8,9 +8,13 @@
 # credit from a domain whose writes fail others' transactions and stops
 # serving it while it has none.
 # Must: while the guest loops, dom0 commits 20 transactions reading the
-# node, each within XSA206_TRIES tries; the guest is served throughout.
+# node, each within 60 tries, and at most 3 of them need more than 5 (a
+# rate limit lets short bursts through: C xenstored was seen to need 44
+# tries once, never more than 2 transactions over 5); the guest is
+# served throughout.
 . "$(dirname "$0")/lib.sh"
-TRIES=${XSA206_TRIES:-25}
+TRIES=${XSA206_TRIES:-60}
+MANY=${XSA206_MANY:-3}
 xsa_start
 mkguest 2
 
@@ -47,9 +51,13 @@ tries=$(sed -n 's/^txretry .* -> OK tries=//p' "$T/tx.txt" "$T/tx.out" | sort -n
 note "dom0's 20 transactions took $tries tries; the guest's writes: $writes"
 [ "$(grep -c ' -> OK tries=' "$T/tx.out")" -eq 20 ] ||
     { cat "$T/tx.out" >&2; fail "not every transaction of dom0 committed"; }
+slow=0
 for n in $tries; do
 	[ "$n" -le "$TRIES" ] ||
 	    fail "a transaction of dom0 took $n tries (bound $TRIES) while the guest rewrote the node"
+	[ "$n" -le 5 ] || slow=$((slow + 1))
 done
+[ $slow -le "$MANY" ] ||
+    fail "$slow of dom0's 20 transactions took more than 5 tries (bound $MANY) while the guest rewrote the node"
 case $writes in "OK*"*) ;; *) fail "the guest was not served: $writes" ;; esac
 xsa_finish
