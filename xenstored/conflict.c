@@ -36,7 +36,6 @@ static struct {
 	struct loop_timer *timer;
 	struct commit	 history[CONFLICT_HISTORY];
 	unsigned int	 next;		/* next slot of history */
-	unsigned int	 nthrottled;
 } C;
 
 static uint64_t
@@ -91,7 +90,6 @@ timer_fired(void *arg)
 		regain(c, now);
 		if (c->throttled && c->credit >= 1) {
 			c->throttled = false;
-			C.nthrottled--;
 			log_info("domid %u: conflict credit back: served again",
 			    c->domid);
 			C.throttle(c->domid, false);
@@ -174,7 +172,6 @@ conflict_blame(uint64_t gen, unsigned int victim)
 	if (!c->throttled && c->credit < 1 && C.throttle != NULL &&
 	    C.timer != NULL) {
 		c->throttled = true;
-		C.nthrottled++;
 		log_info("domid %u: its changes keep failing domid %u's "
 		    "transactions: paused until it regains conflict credit",
 		    domid, victim);

@@ -86,7 +86,7 @@ dirty_del(struct connection *c)
 static long
 chunk_cost(size_t cap)
 {
-	return sizeof(struct out_chunk) + cap + 112;
+	return sizeof(struct out_chunk) + cap + QUOTA_CHUNK_OVERHEAD;
 }
 
 /* Charge (or refund, delta < 0) what c holds, unless privileged. */

@@ -31,6 +31,13 @@ enum quota_usage {
 	USAGE_COUNT
 };
 
+/*
+ * What one talloc chunk costs beyond its size (talloc's 96-byte header
+ * on 64-bit, and malloc's): added to every allocation charged to a
+ * domain's memory quota.
+ */
+#define QUOTA_CHUNK_OVERHEAD	112
+
 /* Reset every limit to its default.  Called once at start-up. */
 void	quota_init(void);
 /* Free the per-domain accounts. */

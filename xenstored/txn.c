@@ -94,11 +94,6 @@ struct tnode {
 /* Bytes of the hash key of a name of namelen bytes. */
 #define TNODE_KEYLEN(namelen)	(sizeof(struct tnode *) + (namelen))
 
-/*
- * What one talloc chunk costs beyond its size: talloc's header (96 bytes
- * on 64-bit) and malloc's.  Charged with every copy a transaction makes.
- */
-#define CHUNK_OVERHEAD	112
 /* An entry's share of the hash's buckets (two at most). */
 #define TNODE_BUCKETS	(2 * sizeof(UT_hash_bucket))
 
@@ -183,7 +178,7 @@ static size_t
 perms_bytes(const struct perms *p)
 {
 	return p->num == 0 ? 0 :
-	    p->num * sizeof(struct perm_entry) + CHUNK_OVERHEAD;
+	    p->num * sizeof(struct perm_entry) + QUOTA_CHUNK_OVERHEAD;
 }
 
 static struct txn *
@@ -342,7 +337,7 @@ tnode_new(struct txn *tx, struct node *n, struct tnode *parent,
 	size_t cost;
 	int err;
 
-	cost = sizeof(*e) + namelen + 1 + CHUNK_OVERHEAD + TNODE_BUCKETS +
+	cost = sizeof(*e) + namelen + 1 + QUOTA_CHUNK_OVERHEAD + TNODE_BUCKETS +
 	    (n != NULL ? 2 * perms_bytes(node_perms(n)) : 0);
 	if ((err = tx_charge(tx, cost)) != 0)
 		return err;
@@ -431,7 +426,7 @@ tnode_rollback(struct txn *tx, struct tnode **mark)
 		next = e->next;
 		HASH_DEL(tx->hash, e);
 		tx_refund(tx, sizeof(*e) + strlen(e->name) + 1 +
-		    CHUNK_OVERHEAD + TNODE_BUCKETS + (e->base_exists ?
+		    QUOTA_CHUNK_OVERHEAD + TNODE_BUCKETS + (e->base_exists ?
 		    2 * perms_bytes(&e->perms) : 0));
 		talloc_free(e);
 	}
@@ -568,14 +563,14 @@ hold_data(struct txn *tx, struct tnode *e, const void *data, size_t len,
 	void *copy = NULL;
 	int err;
 
-	if ((err = tx_charge(tx, len + CHUNK_OVERHEAD)) != 0)
+	if ((err = tx_charge(tx, len + QUOTA_CHUNK_OVERHEAD)) != 0)
 		return err;
 	if (len > 0 && (copy = talloc_memdup(e, data, len)) == NULL) {
-		tx_refund(tx, len + CHUNK_OVERHEAD);
+		tx_refund(tx, len + QUOTA_CHUNK_OVERHEAD);
 		return ENOMEM;
 	}
 	if (e->data_held)
-		tx_refund(tx, e->len + CHUNK_OVERHEAD);
+		tx_refund(tx, e->len + QUOTA_CHUNK_OVERHEAD);
 	talloc_free(e->data);
 	e->data = copy;
 	e->len = len;
@@ -1105,7 +1100,7 @@ do_write(struct txn *tx, const char *path, const void *data, size_t len,
 		return err;
 	/* Each new node's view costs a perms copy and its (empty) data. */
 	if ((err = tx_charge(tx, n * (perms_bytes(&a->perms) +
-	    CHUNK_OVERHEAD))) != 0)
+	    QUOTA_CHUNK_OVERHEAD))) != 0)
 		return err;
 	if ((chain = talloc_array(NULL, struct tnode *, n)) == NULL)
 		return ENOMEM;

@@ -34,9 +34,6 @@ struct wentry {
 
 #define WENTRY_KEYLEN(namelen)	(sizeof(struct wentry *) + (namelen))
 
-/* What one talloc chunk costs beyond its size (talloc's and malloc's). */
-#define CHUNK_OVERHEAD	112
-
 struct watch_list {
 	struct watch	*head;
 };
@@ -236,14 +233,14 @@ watch_cost(const char *path, const char *token, const char *rel_base)
 	const char *name;
 	size_t l, cost;
 
-	cost = sizeof(struct watch) + CHUNK_OVERHEAD + strlen(token) + 1 +
-	    CHUNK_OVERHEAD;
+	cost = sizeof(struct watch) + QUOTA_CHUNK_OVERHEAD + strlen(token) + 1 +
+	    QUOTA_CHUNK_OVERHEAD;
 	if (rel_base != NULL)
-		cost += strlen(rel_base) + 1 + CHUNK_OVERHEAD;
+		cost += strlen(rel_base) + 1 + QUOTA_CHUNK_OVERHEAD;
 	comp_init(&c, path);
 	/* Each entry, and its share of the hash's buckets (two at most). */
 	while (comp_next(&c, &name, &l))
-		cost += sizeof(struct wentry) + l + 1 + CHUNK_OVERHEAD +
+		cost += sizeof(struct wentry) + l + 1 + QUOTA_CHUNK_OVERHEAD +
 		    2 * sizeof(UT_hash_bucket);
 	return cost;
 }
