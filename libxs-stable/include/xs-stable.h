@@ -164,6 +164,64 @@ unsigned long xss_feed_dropped(const struct xss_feed *f);
 /* Name of a state ("running", "shutdown", "dying", "dead", "?"). */
 const char *xss_domain_state_name(uint32_t state);
 
+/*
+ * The hypervisor's domain-state call: XEN_DOMCTL_get_domain_state, the
+ * stable domctl of Xen 4.21 (public/domctl.h, command 90, interface
+ * version 0) that xen-patches/4.17 adds to Xen 4.17, made through
+ * libxencall (docs/libxs-stable.md).  On the simulated Xen, simxen's
+ * libxencall answers it.
+ */
+
+/* Capabilities, as XEN_DOMCTL_GETDOMSTATE_CAP_* (public/domctl.h). */
+#define XSS_DOMAIN_CAP_CONTROL	0x0001u
+#define XSS_DOMAIN_CAP_HARDWARE	0x0002u
+#define XSS_DOMAIN_CAP_XENSTORE	0x0004u
+
+/* What the call reports about one domain. */
+struct xss_domain_info {
+	uint32_t	domid;
+	uint32_t	state;		/* enum xss_domain_state */
+	uint32_t	caps;		/* XSS_DOMAIN_CAP_* */
+	uint64_t	unique_id;	/* different for every domain the
+					 * hypervisor ever created; 0 for a
+					 * domain that is gone */
+};
+
+struct xss_domstate;
+
+/*
+ * Open libxencall and check that the hypervisor has the call (one query
+ * of domain 0).  Returns the handle (owned by the caller, freed by
+ * xss_domstate_close()) or NULL with *err set: ENOENT (no Xen here: no
+ * privcmd device), ENOSYS (the hypervisor lacks the call, e.g. stock
+ * Xen 4.17, which answers EACCES for interface version 0), EPERM (the
+ * call exists but this domain may not use it), ENOMEM.
+ */
+struct xss_domstate *xss_domstate_open(int *err);
+
+/* Close.  NULL is a no-op. */
+void	xss_domstate_close(struct xss_domstate *q);
+
+/*
+ * State of domain domid (below DOMID_FIRST_RESERVED, 0x7ff0) without
+ * touching the changed-domain record.  Returns 0 with *info filled,
+ * ESRCH (no such domain; Xen answers so to a control domain), EPERM (not
+ * allowed; Xen also answers so to a caller that is not a control domain
+ * when no such domain exists), EINVAL (domid out of range), or the errno
+ * of the hypercall.
+ */
+int	xss_domstate_get(struct xss_domstate *q, uint32_t domid,
+	    struct xss_domain_info *info);
+
+/*
+ * Take the next domain whose state changed since it was last taken, and
+ * clear its mark (domain = DOMID_INVALID in the domctl).  A domain that
+ * is gone is reported with state XSS_DOMAIN_DEAD, caps 0, unique_id 0.
+ * Returns 0 with *info filled, ENOENT (none left), EACCES (the caller's
+ * domain is not the VIRQ_DOM_EXC handler), or the errno of the hypercall.
+ */
+int	xss_domstate_next(struct xss_domstate *q, struct xss_domain_info *info);
+
 #ifdef __cplusplus
 }
 #endif
