@@ -17,7 +17,6 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +27,7 @@
 #include <xengnttab.h>
 #include <xen/grant_table.h>
 
+#include "quiet.h"
 #include "xs-stable.h"
 
 /* Linux xenfs files for dom0's own ring (same paths as Xen's xenstored). */
@@ -59,37 +59,6 @@ struct xss_handle {
 	uint32_t		*ports;
 	size_t			 nports, ports_cap;
 };
-
-static void
-quiet_vmessage(struct xentoollog_logger *logger, xentoollog_level level,
-    int errnoval, const char *context, const char *format, va_list al)
-{
-	(void)logger;
-	(void)level;
-	(void)errnoval;
-	(void)context;
-	(void)format;
-	(void)al;
-}
-
-static void
-quiet_progress(struct xentoollog_logger *logger, const char *context,
-    const char *doing_what, int percent, unsigned long done,
-    unsigned long total)
-{
-	(void)logger;
-	(void)context;
-	(void)doing_what;
-	(void)percent;
-	(void)done;
-	(void)total;
-}
-
-static void
-quiet_destroy(struct xentoollog_logger *logger)
-{
-	(void)logger;	/* embedded in the handle: nothing to free */
-}
 
 /* errno after a failed library call; never 0, so callers see a failure. */
 static int
@@ -127,9 +96,7 @@ xss_open(int *err)
 		*err = ENOMEM;
 		return NULL;
 	}
-	h->quiet.vmessage = quiet_vmessage;
-	h->quiet.progress = quiet_progress;
-	h->quiet.destroy = quiet_destroy;
+	quiet_logger_init(&h->quiet);
 
 	/*
 	 * The event-channel device first: without it there is no Xen here
