@@ -43,6 +43,15 @@ simxen_lib_libxengnttab_so_1_LINK = $(SIMXEN_SO_LINK)libxengnttab.map \
 EXTRA_simxen_lib_libxengnttab_so_1_DEPENDENCIES = \
 	$(srcdir)/simxen/abi/libxengnttab.map
 
+noinst_PROGRAMS += simxen/lib/libxencall.so.1
+simxen_lib_libxencall_so_1_SOURCES = simxen/abi/xencall.c simxen/lib/simxen.c
+simxen_lib_libxencall_so_1_CPPFLAGS = $(SIMXEN_CPPFLAGS) $(XENCALL_CFLAGS)
+simxen_lib_libxencall_so_1_CFLAGS = $(SIMXEN_SO_CFLAGS)
+simxen_lib_libxencall_so_1_LINK = $(SIMXEN_SO_LINK)libxencall.map \
+	-Wl,-soname,libxencall.so.1 -o $@
+EXTRA_simxen_lib_libxencall_so_1_DEPENDENCIES = \
+	$(srcdir)/simxen/abi/libxencall.map
+
 noinst_PROGRAMS += simxen/lib/libxenctrl.so.4.17
 simxen_lib_libxenctrl_so_4_17_SOURCES = simxen/abi/ctrl.c \
 	simxen/abi/ctrl_stubs.c simxen/lib/simxen.c
@@ -70,11 +79,12 @@ simxen_lib_libsimxen_procxen_so_LINK = $(CCLD) -shared -fPIC $(CFLAGS) \
 	$(LDFLAGS) -Wl,-soname,libsimxen-procxen.so -o $@ -ldl
 
 EXTRA_DIST += simxen/abi/libxenevtchn.map simxen/abi/libxengnttab.map \
+	simxen/abi/libxencall.map \
 	simxen/abi/libxenctrl.map simxen/abi/libxenguest.map
 
 # Tests.  Each makes its own temporary $SIMXEN_DIR.
 check_PROGRAMS += simxen/tests/simxen_test simxen/tests/xs_introduce \
-	simxen/tests/abi_test
+	simxen/tests/abi_test simxen/tests/xencall_test
 simxen_tests_simxen_test_SOURCES = simxen/tests/simxen_test.c
 simxen_tests_simxen_test_CPPFLAGS = $(SIMXEN_CPPFLAGS)
 simxen_tests_simxen_test_LDADD = simxen/libsimxen.a
@@ -85,9 +95,12 @@ simxen_tests_xs_introduce_LDADD = $(XENSTORE_LIBS)
 simxen_tests_abi_test_SOURCES = simxen/tests/abi_test.c
 simxen_tests_abi_test_CPPFLAGS = $(XENEVTCHN_CFLAGS) $(XENGNTTAB_CFLAGS)
 simxen_tests_abi_test_LDADD = -lxenctrl $(XENEVTCHN_LIBS) $(XENGNTTAB_LIBS)
+simxen_tests_xencall_test_SOURCES = simxen/tests/xencall_test.c
+simxen_tests_xencall_test_CPPFLAGS = $(XENCALL_CFLAGS)
+simxen_tests_xencall_test_LDADD = $(XENCALL_LIBS)
 
-TESTS += simxen/tests/simxen_test simxen/tests/abi.sh \
+TESTS += simxen/tests/simxen_test simxen/tests/abi.sh simxen/tests/xencall.sh \
 	simxen/tests/debian_xenstored.sh simxen/tests/debian_oxenstored.sh
-EXTRA_DIST += simxen/tests/abi.sh simxen/tests/lib.sh \
+EXTRA_DIST += simxen/tests/abi.sh simxen/tests/xencall.sh simxen/tests/lib.sh \
 	simxen/tests/daemon_checks.sh \
 	simxen/tests/debian_xenstored.sh simxen/tests/debian_oxenstored.sh

@@ -28,7 +28,7 @@ static void
 usage(void)
 {
 	fprintf(stderr,
-	    "usage: simxen init\n"
+	    "usage: simxen init [--stock]\n"
 	    "       simxen create [--domid N]\n"
 	    "       simxen list\n"
 	    "       simxen info DOMID\n"
@@ -36,7 +36,9 @@ usage(void)
 	    "watchdog]\n"
 	    "       simxen resume DOMID\n"
 	    "       simxen destroy DOMID\n"
-	    "State directory: $SIMXEN_DIR (default %s).\n",
+	    "State directory: $SIMXEN_DIR (default %s).\n"
+	    "--stock: the hypervisor is stock Xen 4.17, without\n"
+	    "XEN_DOMCTL_get_domain_state.\n",
 	    SIMXEN_DEFAULT_DIR);
 	exit(2);
 }
@@ -81,14 +83,17 @@ main(int argc, char **argv)
 	struct simxen_dominfo info, *list;
 	uint32_t domid, reason = SHUTDOWN_poweroff;
 	size_t i, n;
+	unsigned int flags = 0;
 	int err;
 
 	if (argc < 2)
 		usage();
 	if (strcmp(argv[1], "init") == 0) {
-		if (argc != 2)
+		if (argc == 3 && strcmp(argv[2], "--stock") == 0)
+			flags = SIMXEN_HOST_STOCK;
+		else if (argc != 2)
 			usage();
-		if ((err = simxen_init(&sx)) != 0)
+		if ((err = simxen_init_host(&sx, flags)) != 0)
 			return fail("init", err);
 		simxen_close(sx);
 		return 0;

@@ -12,10 +12,10 @@
  *   - domain-state.d/: sockets of listeners for domain state changes
  *     (12-byte struct xss_domain_event records, see xs-stable.h).
  *
- * Used by the ABI libraries (libxenevtchn, libxengnttab, libxenctrl), the
- * simxen CLI and the simulated guest.  Errors are positive errno values,
- * returned; nothing prints, exits or aborts.  Handles are not
- * thread-safe: one per thread.
+ * Used by the ABI libraries (libxenevtchn, libxengnttab, libxencall,
+ * libxenctrl), the simxen CLI and the simulated guest.  Errors are
+ * positive errno values, returned; nothing prints, exits or aborts.
+ * Handles are not thread-safe: one per thread.
  */
 #ifndef SIMXEN_H
 #define SIMXEN_H
@@ -87,6 +87,20 @@ int	simxen_open(struct simxen **sxp);
  * text) stand in for /proc/xen.  Then opens it as simxen_open() does.
  */
 int	simxen_init(struct simxen **sxp);
+
+/* Flags of simxen_init_host(), kept in the state file so that every
+ * process on the host sees the same hypervisor. */
+#define SIMXEN_HOST_STOCK	0x1u	/* stock Xen 4.17: no
+					 * XEN_DOMCTL_get_domain_state */
+
+/*
+ * simxen_init() with flags SIMXEN_HOST_*.  Returns as simxen_init(), or
+ * EINVAL (unknown flag).
+ */
+int	simxen_init_host(struct simxen **sxp, unsigned int flags);
+
+/* The SIMXEN_HOST_* flags the host was created with. */
+unsigned int simxen_host_flags(const struct simxen *sx);
 
 /* Unmap the rings mapped through sx, close.  NULL is a no-op. */
 void	simxen_close(struct simxen *sx);
@@ -302,6 +316,59 @@ int	simxen_ring_map_gfn(struct simxen *sx, uint32_t domid, uint64_t gfn,
  * simulator notices at its next call (e.g. simxen_domain_info()).
  */
 int	simxen_ring_unmap(struct simxen *sx, void *page);
+
+/*
+ * The hypervisor's domain-state call (Xen 4.21's stable domctl
+ * XEN_DOMCTL_get_domain_state, public/domctl.h), which simxen's
+ * libxencall answers.  The host keeps a bitmap of domains whose state
+ * changed, armed when a port is bound to VIRQ_DOM_EXC (every existing
+ * domain is marked then, as Xen's domain_init_states()) and cleared
+ * when the last such binding goes.  Each state change (create,
+ * shutdown, resume, dying, dead) marks its domain while armed.
+ */
+
+/* "Any domain whose state changed" (DOMID_INVALID, xen.h). */
+#define SIMXEN_DOMID_INVALID	0x7ff4u
+
+/* State bits, as XEN_DOMCTL_GETDOMSTATE_STATE_*. */
+#define SIMXEN_DOMSTATE_EXIST		0x0001u
+#define SIMXEN_DOMSTATE_SHUTDOWN	0x0002u
+#define SIMXEN_DOMSTATE_DYING		0x0004u
+#define SIMXEN_DOMSTATE_DEAD		0x0008u
+
+/* Capability bits, as XEN_DOMCTL_GETDOMSTATE_CAP_*. */
+#define SIMXEN_DOMCAP_CONTROL		0x0001u	/* domain 0 */
+#define SIMXEN_DOMCAP_HARDWARE		0x0002u	/* domain 0 */
+
+/* Same fields as struct xen_domctl_get_domain_state. */
+struct simxen_domstate {
+	uint16_t	state;		/* OUT: SIMXEN_DOMSTATE_* */
+	uint16_t	caps;		/* OUT: SIMXEN_DOMCAP_* */
+	uint32_t	pad0;		/* IN: must be 0 */
+	uint64_t	unique_id;	/* OUT: from a host-wide counter,
+					 * never 0, never reused */
+};
+
+/*
+ * XEN_DOMCTL_get_domain_state as issued by domain caller, with the
+ * checks in Xen's order (do_domctl(), then get_domain_state()):
+ *   1. *domid names no domain (dead, or out of range, and not
+ *      SIMXEN_DOMID_INVALID): ESRCH when the caller is domain 0 (the
+ *      control domain), EPERM otherwise;
+ *   2. st->pad0 != 0: EINVAL;
+ *   3. a domid: *st gets its state; the changed bitmap is untouched;
+ *   4. SIMXEN_DOMID_INVALID: EACCES when caller is not the VIRQ_DOM_EXC
+ *      handler (the domain that bound it last, domain 0 while none
+ *      has); else the next marked domain after the one this call
+ *      returned last (round robin, wrapping: Xen starts from domid 0
+ *      every time, so one busy domain can starve the others), its mark
+ *      cleared, *domid set to it, and an all-zero *st if it is gone;
+ *      ENOENT when nothing is marked.
+ * Unlike Xen there is no XSM: any domain may query a domid that
+ * exists.  Returns 0 or those errnos.
+ */
+int	simxen_get_domain_state(struct simxen *sx, uint32_t caller,
+	    uint32_t *domid, struct simxen_domstate *st);
 
 #ifdef __cplusplus
 }

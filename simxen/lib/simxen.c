@@ -43,7 +43,7 @@
 
 #include "simxen.h"
 
-#define SX_MAGIC	0x53584e32u	/* "SXN2": layout version */
+#define SX_MAGIC	0x53584e33u	/* "SXN3": layout version */
 #define SX_MAX_HOLDERS	4096u	/* counted ring mappings, host-wide */
 #define SX_MAX_VIRQS	64u	/* VIRQ bindings, host-wide */
 #define SX_NR_VIRQS	24u	/* NR_VIRQS in xen/xen.h */
@@ -78,6 +78,7 @@ struct sx_domain {
 	uint64_t	gfn;
 	uint32_t	store_port;
 	uint32_t	max_port;	/* highest port ever used, for reset */
+	uint64_t	unique_id;	/* from sx_shared.next_unique_id */
 };
 
 /* A counted (grant or foreign) mapping of a ring page by process pid. */
@@ -103,6 +104,14 @@ struct sx_shared {
 	struct sx_domain doms[SIMXEN_MAX_DOMAINS];
 	struct sx_holder holders[SX_MAX_HOLDERS];
 	struct sx_virq	virqs[SX_MAX_VIRQS];
+	/* XEN_DOMCTL_get_domain_state: domains changed since last
+	 * taken, kept while exc_armed (a VIRQ_DOM_EXC binding exists). */
+	uint64_t	changed[SIMXEN_MAX_DOMAINS / 64];
+	uint32_t	exc_armed;
+	uint32_t	exc_handler;	/* domain that bound VIRQ_DOM_EXC last */
+	uint32_t	exc_next;	/* where the next round-robin scan starts */
+	uint32_t	host_flags;	/* SIMXEN_HOST_* */
+	uint64_t	next_unique_id;	/* from 1 */
 	struct sx_port	ports[SIMXEN_MAX_DOMAINS][SIMXEN_MAX_PORTS];
 	uint32_t	undelivered;	/* ports with undelivered set */
 };
@@ -272,7 +281,58 @@ sx_raise_virq(struct simxen *sx, uint32_t virq)
 			sx_fire(sx, sh->virqs[i].domid, sh->virqs[i].port);
 }
 
-/* Tell VIRQ_DOM_EXC ports and domain-state.d listeners.  Locked. */
+static void
+sx_mark_changed(struct sx_shared *sh, uint32_t domid)
+{
+	if (sh->exc_armed)
+		sh->changed[domid / 64] |= UINT64_C(1) << (domid % 64);
+}
+
+/*
+ * A VIRQ_DOM_EXC binding of domain domid came or went.  While one
+ * exists the changed bitmap is kept; the first binding marks every
+ * existing domain (Xen's domain_init_states()), and the binder becomes
+ * the handler.  When the last goes, the bitmap is dropped and domain 0
+ * (Xen's default, the hardware domain) is the handler again.  Locked.
+ */
+static void
+sx_dom_exc_bound(struct simxen *sx, uint32_t domid, bool bound)
+{
+	struct sx_shared *sh = sx->sh;
+	uint32_t i, other = 0;
+	bool any = false;
+
+	if (bound) {
+		sh->exc_armed = 1;
+		sh->exc_handler = domid;
+		for (i = 0; i < SIMXEN_MAX_DOMAINS; i++)
+			if (sh->doms[i].exists)
+				sx_mark_changed(sh, i);
+		return;
+	}
+	for (i = 0; i < SX_MAX_VIRQS; i++) {
+		if (!sh->virqs[i].used || sh->virqs[i].virq != VIRQ_DOM_EXC)
+			continue;
+		if (sh->virqs[i].domid == domid)
+			return;		/* domid still has one */
+		other = sh->virqs[i].domid;
+		any = true;
+	}
+	if (any) {
+		/* Another domain's binding stays: it handles now. */
+		if (sh->exc_handler == domid)
+			sh->exc_handler = other;
+		return;
+	}
+	sh->exc_armed = 0;
+	sh->exc_handler = 0;
+	memset(sh->changed, 0, sizeof(sh->changed));
+}
+
+/*
+ * Mark the domain changed, tell VIRQ_DOM_EXC ports and domain-state.d
+ * listeners.  Locked.
+ */
 static void
 sx_state_changed(struct simxen *sx, uint32_t domid)
 {
@@ -283,6 +343,7 @@ sx_state_changed(struct simxen *sx, uint32_t domid)
 	struct dirent *de;
 	DIR *dir;
 
+	sx_mark_changed(sx->sh, domid);
 	sx_raise_virq(sx, VIRQ_DOM_EXC);
 
 	/* struct xss_domain_event: domid, state, reason (xs-stable.h). */
@@ -375,6 +436,7 @@ sx_close_ports(struct simxen *sx, uint32_t domid)
 {
 	struct sx_shared *sh = sx->sh;
 	struct sx_port *p, *q;
+	bool exc = false;
 	uint32_t i;
 
 	for (i = 1; i <= sh->doms[domid].max_port && i < SIMXEN_MAX_PORTS;
@@ -391,8 +453,12 @@ sx_close_ports(struct simxen *sx, uint32_t domid)
 		sx_port_clear(sx, p);
 	}
 	for (i = 0; i < SX_MAX_VIRQS; i++)
-		if (sh->virqs[i].used && sh->virqs[i].domid == domid)
+		if (sh->virqs[i].used && sh->virqs[i].domid == domid) {
+			exc |= sh->virqs[i].virq == VIRQ_DOM_EXC;
 			memset(&sh->virqs[i], 0, sizeof(sh->virqs[i]));
+		}
+	if (exc)
+		sx_dom_exc_bound(sx, domid, false);
 	sh->doms[domid].max_port = 0;
 }
 
@@ -585,6 +651,7 @@ sx_create_locked(struct simxen *sx, uint32_t domid)
 	d->state = SIMXEN_DOM_RUNNING;
 	d->reason = 0;
 	d->gfn = sx->sh->next_gfn++;
+	d->unique_id = sx->sh->next_unique_id++;
 	d->max_port = 0;
 	if ((err = sx_make_ring(sx, domid)) != 0)
 		return err;
@@ -603,12 +670,20 @@ sx_create_locked(struct simxen *sx, uint32_t domid)
 int
 simxen_init(struct simxen **sxp)
 {
+	return simxen_init_host(sxp, 0);
+}
+
+int
+simxen_init_host(struct simxen **sxp, unsigned int flags)
+{
 	struct simxen *sx;
 	char path[PATH_MAX], target[64], buf[32];
 	struct dirent *de;
 	DIR *dir;
 	int err, fd;
 
+	if ((flags & ~SIMXEN_HOST_STOCK) != 0)
+		return EINVAL;
 	if ((err = sx_dir_from_env(path, sizeof(path))) != 0)
 		return err;
 	if (mkdir(path, 0755) == -1 && errno != EEXIST)
@@ -638,6 +713,8 @@ simxen_init(struct simxen **sxp)
 	memset(sx->sh, 0, offsetof(struct sx_shared, ports));
 	sx->sh->next_handle = 1;
 	sx->sh->next_gfn = SX_FIRST_GFN;
+	sx->sh->next_unique_id = 1;
+	sx->sh->host_flags = flags;
 	err = sx_create_locked(sx, 0);
 	sx->sh->magic = SX_MAGIC;
 	sx_unlock(sx);
@@ -695,6 +772,12 @@ const char *
 simxen_dir(const struct simxen *sx)
 {
 	return sx->dir;
+}
+
+unsigned int
+simxen_host_flags(const struct simxen *sx)
+{
+	return sx->sh->host_flags;
 }
 
 int
@@ -845,6 +928,91 @@ simxen_domain_destroy(struct simxen *sx, uint32_t domid)
 		sx_state_changed(sx, domid);
 		sx_reap_one(sx, domid);
 	}
+	sx_unlock(sx);
+	return err;
+}
+
+/*
+ * The domain-state call.
+ */
+
+/* Xen's answer for an existing domain (set_domain_state_info()). */
+static void
+sx_fill_domstate(const struct sx_shared *sh, uint32_t domid,
+    struct simxen_domstate *st)
+{
+	const struct sx_domain *d = &sh->doms[domid];
+
+	st->state = SIMXEN_DOMSTATE_EXIST;
+	if (d->state == SIMXEN_DOM_SHUTDOWN)
+		st->state |= SIMXEN_DOMSTATE_SHUTDOWN;
+	else if (d->state == SIMXEN_DOM_DYING)
+		st->state |= SIMXEN_DOMSTATE_DYING;
+	st->caps = domid == 0 ?
+	    SIMXEN_DOMCAP_CONTROL | SIMXEN_DOMCAP_HARDWARE : 0;
+	st->unique_id = d->unique_id;
+}
+
+/* Take the next marked domid at or after sh->exc_next, wrapping, and
+ * clear its mark.  Returns false when none is marked.  Locked. */
+static bool
+sx_take_changed(struct sx_shared *sh, uint32_t *domid)
+{
+	uint32_t i, d;
+
+	for (i = 0; i < SIMXEN_MAX_DOMAINS; i++) {
+		d = (sh->exc_next + i) % SIMXEN_MAX_DOMAINS;
+		if (sh->changed[d / 64] & (UINT64_C(1) << (d % 64))) {
+			sh->changed[d / 64] &= ~(UINT64_C(1) << (d % 64));
+			sh->exc_next = (d + 1) % SIMXEN_MAX_DOMAINS;
+			*domid = d;
+			return true;
+		}
+	}
+	return false;
+}
+
+int
+simxen_get_domain_state(struct simxen *sx, uint32_t caller, uint32_t *domid,
+    struct simxen_domstate *st)
+{
+	struct sx_shared *sh = sx->sh;
+	uint32_t d = *domid;
+	int err = 0;
+
+	sx_lock(sx);
+	if (d != SIMXEN_DOMID_INVALID) {
+		if (d < SIMXEN_MAX_DOMAINS)
+			sx_reap_one(sx, d);
+		if (d >= SIMXEN_MAX_DOMAINS || !sh->doms[d].exists)
+			err = caller == 0 ? ESRCH : EPERM;
+		else if (st->pad0 != 0)
+			err = EINVAL;
+		else
+			sx_fill_domstate(sh, d, st);
+		goto out;
+	}
+	if (st->pad0 != 0) {
+		err = EINVAL;
+		goto out;
+	}
+	if (caller != sh->exc_handler) {
+		err = EACCES;
+		goto out;
+	}
+	/* Dying domains whose holders went away become dead (and marked)
+	 * now, not at some later call. */
+	sx_reap(sx);
+	if (!sx_take_changed(sh, &d)) {
+		err = ENOENT;
+		goto out;
+	}
+	*domid = d;
+	if (sh->doms[d].exists)
+		sx_fill_domstate(sh, d, st);
+	else
+		memset(st, 0, sizeof(*st));
+out:
 	sx_unlock(sx);
 	return err;
 }
@@ -1100,6 +1268,8 @@ simxen_evtchn_bind_virq(struct simxen_evtchn *e, uint32_t virq,
 		sh->virqs[slot].domid = e->domid;
 		sh->virqs[slot].port = *port;
 		sh->virqs[slot].virq = virq;
+		if (virq == VIRQ_DOM_EXC)
+			sx_dom_exc_bound(sx, e->domid, true);
 	}
 	sx_unlock(sx);
 	return err;
@@ -1163,12 +1333,15 @@ sx_unbind_locked(struct simxen_evtchn *e, uint32_t port)
 			q->remote_port = 0;
 		}
 	}
-	if (p->state == PORT_VIRQ)
+	if (p->state == PORT_VIRQ) {
 		for (i = 0; i < SX_MAX_VIRQS; i++)
 			if (sh->virqs[i].used &&
 			    sh->virqs[i].domid == e->domid &&
 			    sh->virqs[i].port == port)
 				memset(&sh->virqs[i], 0, sizeof(sh->virqs[i]));
+		if (p->virq == VIRQ_DOM_EXC)
+			sx_dom_exc_bound(e->sx, e->domid, false);
+	}
 	if (port == sh->doms[e->domid].store_port) {
 		/* The store port stays allocated for the domain: it only
 		 * loses its owner (the guest closed its handle). */
