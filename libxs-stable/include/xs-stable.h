@@ -177,7 +177,12 @@ const char *xss_domain_state_name(uint32_t state);
 #define XSS_DOMAIN_CAP_HARDWARE	0x0002u
 #define XSS_DOMAIN_CAP_XENSTORE	0x0004u
 
-/* What the call reports about one domain. */
+/*
+ * What the call reports about one domain.  state is the strongest of
+ * Xen's bits: DEAD (or no EXIST bit: an all-zero answer) > DYING >
+ * SHUTDOWN > RUNNING; a domain destroyed after it shut down is DYING.
+ * The call gives no shutdown reason.
+ */
 struct xss_domain_info {
 	uint32_t	domid;
 	uint32_t	state;		/* enum xss_domain_state */
@@ -192,10 +197,12 @@ struct xss_domstate;
 /*
  * Open libxencall and check that the hypervisor has the call (one query
  * of domain 0).  Returns the handle (owned by the caller, freed by
- * xss_domstate_close()) or NULL with *err set: ENOENT (no Xen here: no
- * privcmd device), ENOSYS (the hypervisor lacks the call, e.g. stock
- * Xen 4.17, which answers EACCES for interface version 0), EPERM (the
- * call exists but this domain may not use it), ENOMEM.
+ * xss_domstate_close(); it holds one hypercall buffer, so one handle
+ * per thread) or NULL with *err set: ENOENT (no Xen here: no privcmd
+ * device), ENOSYS (the hypervisor lacks the call: it answered EACCES,
+ * as stock Xen 4.17 does for interface version 0, or ENOSYS), EPERM
+ * (the call exists but this domain may not use it), ENOMEM, or the
+ * errno of opening privcmd (EACCES when not root) or of the probe.
  */
 struct xss_domstate *xss_domstate_open(int *err);
 
@@ -204,21 +211,29 @@ void	xss_domstate_close(struct xss_domstate *q);
 
 /*
  * State of domain domid (below DOMID_FIRST_RESERVED, 0x7ff0) without
- * touching the changed-domain record.  Returns 0 with *info filled,
- * ESRCH (no such domain; Xen answers so to a control domain), EPERM (not
- * allowed; Xen also answers so to a caller that is not a control domain
- * when no such domain exists), EINVAL (domid out of range), or the errno
- * of the hypercall.
+ * touching the changed-domain record.  Returns 0 with *info filled
+ * (untouched on error), ESRCH (no such domain, or it is dead; Xen
+ * answers so to a control domain), EPERM (not allowed; Xen also answers
+ * so to a caller that is not a control domain when no such domain
+ * exists), EINVAL (domid out of range), or the errno of the hypercall.
  */
 int	xss_domstate_get(struct xss_domstate *q, uint32_t domid,
 	    struct xss_domain_info *info);
 
 /*
  * Take the next domain whose state changed since it was last taken, and
- * clear its mark (domain = DOMID_INVALID in the domctl).  A domain that
- * is gone is reported with state XSS_DOMAIN_DEAD, caps 0, unique_id 0.
- * Returns 0 with *info filled, ENOENT (none left), EACCES (the caller's
- * domain is not the VIRQ_DOM_EXC handler), or the errno of the hypercall.
+ * clear its mark (domain = DOMID_INVALID in the domctl).  Changes
+ * coalesce: a domain that changed several times comes once, in its
+ * state now.  A domain the hypervisor no longer knows is reported with
+ * state XSS_DOMAIN_DEAD, caps 0, unique_id 0; one destroyed but still
+ * held (Xen's DEAD bit) as XSS_DOMAIN_DEAD with its unique_id.  A domid
+ * destroyed and created again between two calls comes once, as the new
+ * domain: a unique_id other than the one recorded says the old one is
+ * gone.  The hypervisor marks every existing domain when VIRQ_DOM_EXC
+ * is bound, so the first calls after binding list them all.  Returns 0
+ * with *info filled (untouched on error), ENOENT (none left), EACCES
+ * (the caller's domain is not the VIRQ_DOM_EXC handler), or the errno
+ * of the hypercall.
  */
 int	xss_domstate_next(struct xss_domstate *q, struct xss_domain_info *info);
 
