@@ -39,6 +39,7 @@ struct domain {
 	unsigned int		 target;
 	unsigned int		 features;	/* server_features offered */
 	uint64_t		 gfn;
+	uint64_t		 unique_id;	/* hypervisor's, 0: unknown */
 	uint32_t		 remote_port;
 	uint32_t		 local_port;
 	void			*ring;
@@ -52,6 +53,7 @@ static struct {
 	TALLOC_CTX		*ctx;		/* domains */
 	TALLOC_CTX		*conn_ctx;	/* their connections */
 	struct xss_handle	*xh;
+	struct xss_domstate	*ds;		/* NULL: no such call */
 	struct store		*st;
 	struct domain_config	 cfg;
 	conn_frame_fn		*fn;
@@ -67,6 +69,7 @@ static struct {
 } D = { .kick_fd = -1 };
 
 static void	service(struct domain *);
+static void	end_domain(struct domain *, const char *);
 
 static struct domain *
 find(unsigned int domid)
@@ -301,6 +304,8 @@ int
 domain_init(TALLOC_CTX *ctx, struct xss_handle *xh, struct store *st,
     const struct domain_config *cfg, conn_frame_fn *fn, void *fn_arg)
 {
+	int err;
+
 	memset(&D, 0, sizeof(D));
 	D.kick_fd = -1;
 	/* Closed connections are freed after the loop turn: not with us. */
@@ -319,6 +324,12 @@ domain_init(TALLOC_CTX *ctx, struct xss_handle *xh, struct store *st,
 	conflict_init(throttle_domain);
 	if (xh == NULL)
 		return 0;
+	if ((D.ds = xss_domstate_open(&err)) != NULL)
+		log_info("domain existence: the hypervisor's "
+		    "XEN_DOMCTL_get_domain_state");
+	else
+		log_info("no domain-state call (%s): perms naming a domid "
+		    "no domain has are kept as given", strerror(err));
 	if ((D.kick_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) < 0)
 		return errno;
 	if ((D.evtchn_lf = loop_fd_add(D.ctx, xss_evtchn_fd(xh),
@@ -361,6 +372,7 @@ domain_fini(void)
 	HASH_ITER(hh, D.by_id, d, tmp)
 		free_domain(d);
 	conflict_fini();
+	xss_domstate_close(D.ds);
 	if (D.kick_fd >= 0)
 		close(D.kick_fd);
 	TALLOC_FREE(D.ctx);
@@ -429,6 +441,7 @@ valid_guest(unsigned int domid)
 int
 domain_introduce(unsigned int domid, uint64_t gfn, uint32_t port)
 {
+	struct xss_domain_info info = { .unique_id = 0 };
 	struct domain *d;
 	void *ring;
 	int err;
@@ -437,7 +450,19 @@ domain_introduce(unsigned int domid, uint64_t gfn, uint32_t port)
 		return EINVAL;
 	if (D.xh == NULL)
 		return ENOSYS;
+	if (D.ds != NULL) {
+		if ((err = xss_domstate_get(D.ds, domid, &info)) != 0)
+			return err == EPERM ? ESRCH : err;
+		if (info.state == XSS_DOMAIN_DEAD)
+			return ESRCH;
+	}
 	d = find(domid);
+	if (d != NULL && d->introduced && D.ds != NULL &&
+	    d->unique_id != info.unique_id) {
+		/* The domain we served died unseen: its domid is reused. */
+		end_domain(d, "gone (a new domain has its domid)");
+		d = NULL;
+	}
 	if (d != NULL && d->introduced) {
 		/* Xen's C xenstored accepts a repeat (restore, resume). */
 		return d->remote_port == port ? 0 : EEXIST;
@@ -449,6 +474,7 @@ domain_introduce(unsigned int domid, uint64_t gfn, uint32_t port)
 		return ENOMEM;
 	}
 	d->gfn = gfn;
+	d->unique_id = info.unique_id;
 	if ((err = attach(d, ring, port)) != 0) {
 		if (d->ring == NULL)
 			xss_ring_unmap(D.xh, ring);
@@ -550,6 +576,19 @@ reap_nodes(unsigned int domid)
 	talloc_free(r.tmp);
 }
 
+/* Drop every trace of a gone domid from the store and the special perms. */
+static void
+forget_domid(unsigned int domid)
+{
+	if (domid == D.cfg.priv_domid || domid == D.cfg.master_domid ||
+	    domid > DOMAIN_ID_MAX)
+		return;
+	reap_nodes(domid);
+	perms_forget_domid(&D.intro_perms, domid, D.cfg.priv_domid);
+	perms_forget_domid(&D.release_perms, domid, D.cfg.priv_domid);
+	quota_domain_forget(domid);
+}
+
 /* The end of an introduced domain, whatever told us. */
 static void
 end_domain(struct domain *d, const char *why)
@@ -558,11 +597,52 @@ end_domain(struct domain *d, const char *why)
 
 	log_info("domid %u: %s", domid, why);
 	free_domain(d);
-	reap_nodes(domid);
-	perms_forget_domid(&D.intro_perms, domid, D.cfg.priv_domid);
-	perms_forget_domid(&D.release_perms, domid, D.cfg.priv_domid);
-	quota_domain_forget(domid);
+	forget_domid(domid);
 	watch_fire_special("@releaseDomain", domid, &D.release_perms);
+}
+
+/*
+ * Does a domain with this domid exist now?  Asked of the hypervisor
+ * when it has the call; without it we cannot tell and say yes.
+ */
+static bool
+domain_exists(unsigned int domid)
+{
+	struct xss_domain_info info;
+	struct domain *d;
+	int err;
+
+	if (domid == D.cfg.priv_domid || domid == D.cfg.master_domid)
+		return true;
+	if ((d = find(domid)) != NULL && d->introduced)
+		return true;
+	if (D.ds == NULL)
+		return true;
+	if (domid > DOMAIN_ID_MAX)
+		return false;
+	switch ((err = xss_domstate_get(D.ds, domid, &info))) {
+	case 0:
+		return info.state != XSS_DOMAIN_DEAD;
+	case ESRCH:
+	case EPERM:
+		return false;
+	default:
+		log_warnx("domid %u: domain-state call: %s", domid,
+		    strerror(err));
+		return true;
+	}
+}
+
+int
+domain_check_perms(struct perms *perms)
+{
+	unsigned int i;
+
+	for (i = 0; i < perms->num; i++)
+		if (!domain_exists(perms->p[i].domid))
+			perms->p[i].perms |= PERM_IGNORE;
+	return perms->num > 0 && (perms->p[0].perms & PERM_IGNORE) ?
+	    ENOENT : 0;
 }
 
 int
@@ -648,8 +728,19 @@ domain_state_changed(const struct xss_domain_event *ev)
 {
 	struct domain *d = find(ev->domid);
 
-	if (d == NULL || !d->introduced || d->local)
+	if (d != NULL && d->local)
 		return;
+	if (d == NULL || !d->introduced) {
+		/*
+		 * A domain the toolstack named in perms but never
+		 * introduced: a later domain with its domid must not
+		 * inherit those entries either.
+		 */
+		if (ev->state == XSS_DOMAIN_DYING ||
+		    ev->state == XSS_DOMAIN_DEAD)
+			forget_domid(ev->domid);
+		return;
+	}
 	switch (ev->state) {
 	case XSS_DOMAIN_SHUTDOWN:
 		/* Once per shutdown until RESUME (xenstore.txt, RESUME). */

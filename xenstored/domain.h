@@ -52,10 +52,14 @@ int	domain_introduce_local(void);
  * bind port (an unbound port of domid), start serving it and fire
  * @introduceDomain.  gfn is recorded only (we map by grant).  Introducing
  * an already introduced domain with the same port is accepted and does
- * nothing (restore); with another port it is EEXIST.
+ * nothing (restore); with another port it is EEXIST.  Where the
+ * hypervisor has XEN_DOMCTL_get_domain_state, a domid whose unique_id
+ * changed since its INTRODUCE is a new domain: the old one is ended as
+ * RELEASE does (@releaseDomain fires) and the new one introduced.
  * Returns 0, EINVAL (the master domid, or over DOMAIN_ID_MAX),
- * ENOSYS (no hypervisor), EEXIST, ENOMEM, or the libxs-stable error of
- * the map or bind (ESRCH, EACCES, EINVAL, EBUSY).
+ * ENOSYS (no hypervisor), EEXIST, ENOMEM, ESRCH (no such domain, or
+ * dead), or the libxs-stable error of the map or bind (ESRCH, EACCES,
+ * EINVAL, EBUSY).
  */
 int	domain_introduce(unsigned int domid, uint64_t gfn, uint32_t port);
 
@@ -97,9 +101,20 @@ int	domain_set_feature(unsigned int domid, unsigned int features);
  * A change from the domain-state feed (the toolstack's message, the
  * simulated or patched hypervisor).  SHUTDOWN fires @releaseDomain once
  * until RESUME; DYING and DEAD end the domain as RELEASE does.  RUNNING
- * is a no-op.  Unknown domids are ignored.
+ * is a no-op.  DYING or DEAD of a domain never introduced still drops
+ * its nodes and the perms entries naming it, without an event.
  */
 void	domain_state_changed(const struct xss_domain_event *ev);
+
+/*
+ * SET_PERMS: mark PERM_IGNORE every entry naming a domid that no domain
+ * has (asked of the hypervisor through XEN_DOMCTL_get_domain_state; the
+ * privileged and master domids and introduced domains always exist;
+ * without the call every domid is taken to exist).  Rule of Xen's C
+ * xenstored 4.17 (domain_alloc_permrefs(), XSA-417).  Returns 0, or
+ * ENOENT when the owner (entry 0) is such a domid.
+ */
+int	domain_check_perms(struct perms *perms);
 
 /*
  * Perms of a special path ("@introduceDomain", "@releaseDomain"), or

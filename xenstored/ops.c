@@ -292,6 +292,9 @@ op_set_perms(struct request *req)
 	    req->len - (perm_strs - req->payload), nperms, &perms);
 	if (err != 0)
 		return err;
+	/* Before the path is looked at, as C xenstored 4.17. */
+	if ((err = domain_check_perms(&perms)) != 0)
+		return err;
 	if (req->argv[0][0] == '@') {
 		/*
 		 * Special watch paths (xenstore.txt, SET_PERMS).  Unknown

@@ -181,7 +181,8 @@ perms_for(const struct perm_caller *caller, const struct perms *perms)
 	if (names_caller(caller, perms->p[0].domid))
 		return all;
 	for (i = 1; i < perms->num; i++)
-		if (names_caller(caller, perms->p[i].domid))
-			return perms->p[i].perms;
-	return perms->p[0].perms;
+		if (!(perms->p[i].perms & PERM_IGNORE) &&
+		    names_caller(caller, perms->p[i].domid))
+			return perms->p[i].perms & (PERM_READ | PERM_WRITE);
+	return perms->p[0].perms & (PERM_READ | PERM_WRITE);
 }

@@ -14,13 +14,20 @@
 #define PERM_READ	0x1	/* May read the node. */
 #define PERM_WRITE	0x2	/* May write or remove the node. */
 #define PERM_OWNER	0x4	/* May change the node's perms. */
+/*
+ * Entry names a domid no domain had when it was set: it grants nothing,
+ * so a domain created later with that domid inherits nothing (XSA-417;
+ * C xenstored's XS_PERM_IGNORE).  Kept, and shown by GET_PERMS as is.
+ */
+#define PERM_IGNORE	0x8
 
 /* Highest domid a perms string may name (DOMID_MASK). */
 #define PERMS_DOMID_MAX	0xffff
 
 struct perm_entry {
 	uint16_t	domid;
-	uint8_t		perms;		/* PERM_READ | PERM_WRITE */
+	uint8_t		perms;		/* PERM_READ | PERM_WRITE,
+					 * PERM_IGNORE */
 };
 
 /*
@@ -80,8 +87,8 @@ bool	perms_forget_domid(struct perms *perms, unsigned int domid,
  * Access a caller has to a node with these perms, as a PERM_* mask:
  * privileged callers, the owner and the owner's controller (target) get
  * READ|WRITE|OWNER; otherwise the first later entry naming the caller (or
- * its target), else entry 0's perms.  Rule of Xen's C xenstored
- * (perm_for_conn()).
+ * its target) that is not PERM_IGNORE, else entry 0's perms.  Rule of
+ * Xen's C xenstored 4.17 (perm_for_conn()).
  */
 unsigned int perms_for(const struct perm_caller *caller,
 	    const struct perms *perms);

@@ -176,6 +176,7 @@ fx_reset(unsigned int live)
 	npending = pending_head = 0;
 	fd_set_ready(evtchn_fd, false);
 	handle.open = 0;
+	domstate.open = 0;
 }
 
 void
@@ -432,6 +433,58 @@ xss_ring_unmap(struct xss_handle *h, void *ring)
 	pool[i].mapped = false;
 	ASAN_POISON_MEMORY_REGION(pool[i].daemon, XSS_RING_SIZE);
 	return 0;
+}
+
+/*
+ * The domain-state call: existing domains answer RUNNING with their
+ * life as unique_id (so a re-created domid is a new domain), others
+ * ESRCH as Xen answers a control domain.  Changed domids are not kept:
+ * the daemon never asks (the toolstack service does).
+ */
+static struct xss_domstate {
+	int	open;
+} domstate;
+
+struct xss_domstate *
+xss_domstate_open(int *err)
+{
+	(void)err;
+	CHECK(!domstate.open);
+	domstate.open = 1;
+	return &domstate;
+}
+
+void
+xss_domstate_close(struct xss_domstate *q)
+{
+	if (q == NULL)
+		return;
+	CHECK(q == &domstate && domstate.open);
+	domstate.open = 0;
+}
+
+int
+xss_domstate_get(struct xss_domstate *q, uint32_t domid,
+    struct xss_domain_info *info)
+{
+	CHECK(q == &domstate && domstate.open);
+	if (domid >= 0x7ff0)
+		return EINVAL;
+	if (!fx_domain_exists(domid))
+		return ESRCH;
+	info->domid = domid;
+	info->state = XSS_DOMAIN_RUNNING;
+	info->caps = domid == 0 ? XSS_DOMAIN_CAP_CONTROL : 0;
+	info->unique_id = (uint64_t)domid << 32 | doms[domid].gen;
+	return 0;
+}
+
+int
+xss_domstate_next(struct xss_domstate *q, struct xss_domain_info *info)
+{
+	(void)info;
+	CHECK(q == &domstate && domstate.open);
+	return EACCES;
 }
 
 struct xss_feed *

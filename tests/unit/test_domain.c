@@ -50,6 +50,7 @@ static uint32_t fired[NDOM];		/* fired ports, oldest first */
 static unsigned int nfired;
 static struct xenstore_domain_interface *page[NDOM];
 static unsigned int notifies[NDOM];	/* the daemon notified domid */
+static unsigned int maps, unmaps;	/* ring mappings made, undone */
 
 int
 xss_evtchn_fd(const struct xss_handle *h)
@@ -109,6 +110,7 @@ void *
 xss_ring_map(struct xss_handle *h, uint32_t domid, int *err)
 {
 	(void)h;
+	maps++;
 	if (domid >= NDOM) {
 		*err = ESRCH;
 		return NULL;
@@ -130,7 +132,57 @@ xss_ring_unmap(struct xss_handle *h, void *ring)
 {
 	(void)h;
 	(void)ring;
+	unmaps++;
 	return 0;
+}
+
+/*
+ * The hypervisor's domain-state call: domids 0 .. NDOM - 1 exist while
+ * alive[], with unique_id[]; others are ESRCH.
+ */
+struct xss_domstate {
+	int	unused;
+};
+
+static struct xss_domstate ds;
+static bool alive[NDOM];
+static uint64_t unique_id[NDOM];
+static unsigned int ds_calls;
+
+struct xss_domstate *
+xss_domstate_open(int *err)
+{
+	(void)err;
+	return &ds;
+}
+
+void
+xss_domstate_close(struct xss_domstate *q)
+{
+	(void)q;
+}
+
+int
+xss_domstate_get(struct xss_domstate *q, uint32_t domid,
+    struct xss_domain_info *info)
+{
+	(void)q;
+	ds_calls++;
+	if (domid >= NDOM || !alive[domid])
+		return ESRCH;
+	info->domid = domid;
+	info->state = XSS_DOMAIN_RUNNING;
+	info->caps = 0;
+	info->unique_id = unique_id[domid];
+	return 0;
+}
+
+int
+xss_domstate_next(struct xss_domstate *q, struct xss_domain_info *info)
+{
+	(void)q;
+	(void)info;
+	return EACCES;
 }
 
 /*
@@ -243,6 +295,11 @@ setup(void)
 	nfired = norder = 0;
 	memset(guests, 0, sizeof(guests));
 	memset(notifies, 0, sizeof(notifies));
+	for (d = 0; d < NDOM; d++) {
+		alive[d] = true;
+		unique_id[d] = 100 + d;
+	}
+	maps = unmaps = 0;
 	for (d = 1; d < NDOM; d++)
 		CU_ASSERT_FATAL((page[d] = calloc(1, XSS_RING_SIZE)) != NULL);
 	CU_ASSERT_FATAL(domain_init(ctx, &xh, NULL, &cfg, on_frame, NULL) ==
@@ -393,10 +450,71 @@ test_guest_event_limit(void)
 	CU_ASSERT_EQUAL(guests[2].frames, 1);
 }
 
+/*
+ * SET_PERMS: entries naming a domid no domain has are marked ignored
+ * (XSA-417); an owner no domain has is ENOENT.  The privileged domid and
+ * introduced domains are not asked about.
+ */
+static void
+test_perms_unknown_domids(void)
+{
+	struct perm_entry e[5] = { { 1, PERM_NONE }, { 2, PERM_READ },
+	    { 9, PERM_READ }, { 0, PERM_WRITE }, { 3, PERM_READ } };
+	struct perms p = { 5, e };
+	unsigned int i;
+
+	alive[1] = alive[0] = false;	/* introduced / privileged anyway */
+	ds_calls = 0;
+	CU_ASSERT_EQUAL(domain_check_perms(&p), 0);
+	for (i = 0; i < 5; i++)
+		CU_ASSERT_EQUAL(!!(e[i].perms & PERM_IGNORE), e[i].domid == 9);
+	CU_ASSERT_EQUAL(ds_calls, 1);
+	/* Domain 3 released and gone: a new entry naming it grants nothing. */
+	CU_ASSERT_EQUAL(domain_release(3), 0);
+	alive[3] = false;
+	e[4].perms = PERM_READ;
+	CU_ASSERT_EQUAL(domain_check_perms(&p), 0);
+	CU_ASSERT(e[4].perms & PERM_IGNORE);
+	e[0].domid = 7;
+	e[0].perms = PERM_NONE;
+	CU_ASSERT_EQUAL(domain_check_perms(&p), ENOENT);
+}
+
+/*
+ * INTRODUCE: no such domain is ESRCH; the same domain again is a no-op;
+ * a new domain on a reused domid (another unique_id) ends the old one
+ * and serves the new.
+ */
+static void
+test_introduce_unique_id(void)
+{
+	CU_ASSERT_EQUAL(domain_release(3), 0);
+	alive[3] = false;
+	CU_ASSERT_EQUAL(domain_introduce(3, 0, 7), ESRCH);
+	CU_ASSERT(!domain_is_introduced(3));
+	maps = unmaps = 0;
+	CU_ASSERT_EQUAL(domain_introduce(2, 0, 7), 0);
+	CU_ASSERT_EQUAL(maps, 0);
+	CU_ASSERT_EQUAL(unmaps, 0);
+	unique_id[2]++;
+	CU_ASSERT_EQUAL(domain_introduce(2, 0, 7), 0);
+	CU_ASSERT_EQUAL(unmaps, 1);
+	CU_ASSERT_EQUAL(maps, 1);
+	CU_ASSERT(domain_is_introduced(2));
+	CU_ASSERT_EQUAL(domain_count(), 2);
+	/* The new one is served. */
+	guest_put(2, 0);
+	guest_notify(2);
+	turn();
+	CU_ASSERT_EQUAL(guests[2].frames, 1);
+}
+
 static const struct cu_test domain_tests[] = {
 	TEST(test_left_over_served),
 	TEST(test_other_guest_served_between),
 	TEST(test_guest_event_limit),
+	TEST(test_perms_unknown_domids),
+	TEST(test_introduce_unique_id),
 	TEST_END
 };
 

@@ -220,6 +220,40 @@ test_perms_for_owner_only(void)
 	    PERM_READ | PERM_WRITE | PERM_OWNER);
 }
 
+/*
+ * An entry naming a domid that did not exist grants nothing; the next
+ * entry naming the caller, or entry 0, decides (XSA-417); GET_PERMS
+ * shows it as it was set.
+ */
+static void
+test_perms_for_ignored(void)
+{
+	static const char s[] = "n3\0b6\0r6\0w8";
+	struct perm_caller six = { 6, false, false, 0 };
+	struct perm_caller eight = { 8, false, false, 0 };
+	struct perm_caller for8 = { 20, false, true, 8 };
+	struct perms p;
+	char *out;
+	size_t len;
+
+	CU_ASSERT_EQUAL_FATAL(perms_parse(ctx, s, sizeof(s), 4, &p), 0);
+	CU_ASSERT_EQUAL(perms_for(&six, &p), PERM_READ | PERM_WRITE);
+	p.p[1].perms |= PERM_IGNORE;
+	CU_ASSERT_EQUAL(perms_for(&six, &p), PERM_READ);
+	p.p[2].perms |= PERM_IGNORE;
+	CU_ASSERT_EQUAL(perms_for(&six, &p), PERM_NONE);
+	p.p[3].perms |= PERM_IGNORE;
+	CU_ASSERT_EQUAL(perms_for(&eight, &p), PERM_NONE);
+	CU_ASSERT_EQUAL(perms_for(&for8, &p), PERM_NONE);
+	/* The owner's letter is what the unlisted get, never the flag. */
+	p.p[0].perms = PERM_READ;
+	CU_ASSERT_EQUAL(perms_for(&eight, &p), PERM_READ);
+	out = perms_format(ctx, &p, &len);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+	CU_ASSERT_EQUAL_FATAL(len, sizeof(s));
+	CU_ASSERT_EQUAL(memcmp(out, "r3\0b6\0r6\0w8", len), 0);
+}
+
 /* A dead domain: its owner entry goes to the new owner, others go. */
 static void
 test_forget_domid(void)
@@ -254,6 +288,7 @@ static const struct cu_test tests[] = {
 	TEST(test_copy_equal),
 	TEST(test_perms_for),
 	TEST(test_perms_for_owner_only),
+	TEST(test_perms_for_ignored),
 	TEST(test_forget_domid),
 	TEST_END
 };

@@ -4,13 +4,11 @@
 # set up and introduced, must not get what the entry grants.  Xen's fix
 # ("fix checking node permissions"): SET_PERMS asks the hypervisor which
 # named domains exist and marks the entries of the others to be ignored.
-# Must: the new domain 6 gets EACCES.
+# Must: the new domain 6 gets EACCES; SET_PERMS giving the node to a
+# domid no domain has is ENOENT.
 #
-# Known to fail on our daemon (XFAIL_TESTS in local.mk, docs/testing.md):
-# it keeps no record of domains that exist but are not introduced, so it
-# cannot tell such an entry from one the toolstack set for a domain it
-# is building.  The domain-state feed reports every domain's creation;
-# using it for this is open work.
+# Ours asks the hypervisor's XEN_DOMCTL_get_domain_state, which the
+# simulated host has (docs/protocol.md, Permissions).
 . "$(dirname "$0")/lib.sh"
 xsa_start
 # Domain 6 did not exist when it was named.
@@ -23,4 +21,9 @@ as_guest new6 6 <<'S'
 read /xsa/b
 S
 expect new6 'read /xsa/b -> ERR EACCES'
+# An owner no domain has: ENOENT, as C xenstored 4.17 answers.
+dom0 owner7 <<'S'
+setperms /xsa/b n7
+S
+expect owner7 'setperms /xsa/b n7 -> ERR ENOENT'
 xsa_finish
