@@ -1,12 +1,16 @@
-# The toolstack's domain-state service: binds VIRQ_DOM_EXC, reads domain
-# states with libxenctrl, tells xenstored with CONTROL domain-state.
+# The toolstack's domain-state service: binds VIRQ_DOM_EXC, learns domain
+# states from the hypervisor's XEN_DOMCTL_get_domain_state (libxs-stable)
+# or, on stock hypervisors, from libxenctrl; tells xenstored with CONTROL
+# domain-state.
 sbin_PROGRAMS += toolstack-hooks/xenstore-domain-state
 toolstack_hooks_xenstore_domain_state_SOURCES = \
 	toolstack-hooks/xenstore-domain-state.c
+toolstack_hooks_xenstore_domain_state_CPPFLAGS = \
+	-I$(top_srcdir)/libxs-stable/include
 toolstack_hooks_xenstore_domain_state_CFLAGS = $(AM_CFLAGS) \
 	$(XENCTRL_CFLAGS) $(XENEVTCHN_CFLAGS) $(XENSTORE_CFLAGS)
-toolstack_hooks_xenstore_domain_state_LDADD = $(XENCTRL_LIBS) \
-	$(XENEVTCHN_LIBS) $(XENSTORE_LIBS)
+toolstack_hooks_xenstore_domain_state_LDADD = libxs-stable/libxs-stable.la \
+	$(XENCTRL_LIBS) $(XENEVTCHN_LIBS) $(XENSTORE_LIBS)
 
 # systemd units and the /etc/default file (docs/operations.md).
 systemdsystemunit_DATA = toolstack-hooks/xenstored.service \

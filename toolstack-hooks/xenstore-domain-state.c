@@ -2,16 +2,24 @@
  * xenstore-domain-state: the toolstack's domain-state service.
  *
  * Our xenstored never binds VIRQ_DOM_EXC and never calls libxenctrl.
- * This dom0 service does, as the toolstack's part (it is tied to the
- * hypervisor version anyway): on each VIRQ_DOM_EXC it reads every
- * domain's state with xc_domain_getinfolist(), compares with what it saw
- * before, and tells xenstored each change with the dom0-only, idempotent
- * CONTROL domain-state (docs/protocol.md).  At start it sends the whole
- * current state, and "dead" for every domain xenstored knows that no
- * longer exists, so nothing that happened while it was down is missed.
+ * This dom0 service binds it and tells xenstored each change with the
+ * dom0-only, idempotent CONTROL domain-state (docs/protocol.md).  Two
+ * modes, chosen at start (docs/operations.md):
  *
- * usage: xenstore-domain-state [-V] [-h]   (stays in the foreground and
- *        logs to stderr; SIGTERM and SIGINT end it)
+ *   hypervisor: the hypervisor has XEN_DOMCTL_get_domain_state (Xen
+ *     4.21, or 4.17 with xen-patches/): each VIRQ_DOM_EXC, take changed
+ *     domids until none is left, through libxs-stable (libxencall).
+ *     Costs what changed; libxenctrl is never opened.
+ *   snapshot: stock hypervisors: each VIRQ_DOM_EXC, read every domain
+ *     with xc_domain_getinfolist() and compare with the last look.
+ *
+ * At start it sends the current state, and "dead" for every domain
+ * xenstored knows that no longer exists (CONTROL domains), so nothing
+ * that happened while it was down is missed.
+ *
+ * usage: xenstore-domain-state [-V] [-m auto|hypervisor|snapshot] [-h]
+ *        (stays in the foreground and logs to stderr; SIGTERM and SIGINT
+ *        end it)
  */
 #include "config.h"
 
@@ -27,15 +35,22 @@
 #include <xenctrl.h>
 #include <xenevtchn.h>
 #include <xenstore.h>
+#include <xs-stable.h>
 
 /* Domains read per xc_domain_getinfolist() call. */
 #define BATCH	256
+
+/* Domids a guest can have: below DOMID_FIRST_RESERVED. */
+#define NDOMIDS	0x7ff0u
 
 /* The states of docs/protocol.md, CONTROL domain-state. */
 enum { RUNNING, SHUTDOWN, DYING, DEAD };
 static const char *const state_names[] = {
 	"running", "shutdown", "dying", "dead"
 };
+
+/* A shutdown whose reason the source does not say. */
+#define NO_REASON	UINT32_MAX
 
 struct dom {
 	uint32_t	domid;
@@ -45,6 +60,14 @@ struct dom {
 
 static volatile sig_atomic_t stop;
 static bool verbose;
+
+/*
+ * What the log reports: VIRQs taken, domain-state hypercalls made,
+ * changes found (hypervisor mode: changed domids taken), messages told.
+ */
+static struct {
+	unsigned long	virqs, hypercalls, changes, told;
+} stats;
 
 static void
 on_signal(int signo)
@@ -63,6 +86,7 @@ snapshot(xc_interface *xc, struct dom **out)
 	int n, i, count = 0;
 
 	do {
+		stats.hypercalls++;
 		if ((n = xc_domain_getinfolist(xc, first, BATCH, info)) < 0) {
 			free(d);
 			return -1;
@@ -106,9 +130,10 @@ tell(struct xs_handle *xs, uint32_t domid, uint32_t state, uint32_t reason)
 
 	len = snprintf(args, sizeof(args), "%u%c%s%c", domid, 0,
 	    state_names[state], 0);
-	if (state == SHUTDOWN)
+	if (state == SHUTDOWN && reason != NO_REASON)
 		len += snprintf(args + len, sizeof(args) - len, "%u%c",
 		    reason, 0);
+	stats.told++;
 	if (verbose)
 		fprintf(stderr, "xenstore-domain-state: domid %u %s\n", domid,
 		    state_names[state]);
@@ -197,56 +222,211 @@ introduced(struct xs_handle *xs, struct dom **out)
 	return count;
 }
 
+/*
+ * Hypervisor mode: what we last told of each domid.  A changed
+ * unique_id is a new domain on a reused domid: the one we knew is dead.
+ */
+struct known {
+	uint64_t	unique_id;
+	uint8_t		state;
+	bool		present;
+};
+
+/* Tell one change taken from the hypervisor. */
+static bool
+apply(struct xs_handle *xs, struct known *k, const struct xss_domain_info *in)
+{
+	struct known *o = &k[in->domid];
+	bool ok = true, told_dead = false;
+
+	if (in->domid == 0 || in->domid >= NDOMIDS)
+		return true;
+	if (o->present && in->unique_id != o->unique_id) {
+		ok &= tell(xs, in->domid, DEAD, 0);
+		o->present = false;
+		told_dead = true;
+	}
+	if (in->state == XSS_DOMAIN_DEAD) {
+		/* Idempotent; xenstored may know it though we did not. */
+		if (!told_dead)
+			ok &= tell(xs, in->domid, DEAD, 0);
+		o->present = false;
+		return ok;
+	}
+	if (!o->present) {
+		o->present = true;
+		o->unique_id = in->unique_id;
+		o->state = RUNNING;
+	}
+	if (in->state != o->state) {
+		ok &= tell(xs, in->domid, in->state, NO_REASON);
+		o->state = in->state;
+	}
+	return ok;
+}
+
+/*
+ * Take changed domids until the hypervisor has none left.  Returns 0,
+ * EPIPE (xenstored is gone), or the error of the call.
+ */
+static int
+drain(struct xss_domstate *q, struct xs_handle *xs, struct known *k)
+{
+	struct xss_domain_info in;
+	int err;
+
+	for (;;) {
+		stats.hypercalls++;
+		if ((err = xss_domstate_next(q, &in)) != 0)
+			return err == ENOENT ? 0 : err;
+		stats.changes++;
+		if (!apply(xs, k, &in) && errno == EPIPE)
+			return EPIPE;
+	}
+}
+
+/*
+ * At start, after binding VIRQ_DOM_EXC (which marks every domain): tell
+ * every domain's state, then "dead" for each one xenstored introduced
+ * that does not exist any more.
+ */
+static int
+start_hypervisor(struct xss_domstate *q, struct xs_handle *xs,
+    struct known *k)
+{
+	struct dom *listed;
+	int n, i, err;
+
+	if ((n = introduced(xs, &listed)) < 0)
+		return errno;
+	if ((err = drain(q, xs, k)) == 0)
+		for (i = 0; i < n; i++)
+			if (!k[listed[i].domid].present &&
+			    listed[i].domid < NDOMIDS)
+				tell(xs, listed[i].domid, DEAD, 0);
+	free(listed);
+	return err;
+}
+
+static void
+usage(FILE *f)
+{
+	fputs("usage: xenstore-domain-state [-V] "
+	    "[-m auto|hypervisor|snapshot]\n", f);
+}
+
 int
 main(int argc, char **argv)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct dom *old = NULL, *cur = NULL;
+	struct xss_domstate *q = NULL;
+	struct known *known = NULL;
 	xenevtchn_handle *xce = NULL;
 	struct xs_handle *xs = NULL;
 	xc_interface *xc = NULL;
-	int c, nold, ncur, port, status = 1;
+	const char *mode = "auto", *what;
+	int c, nold = 0, ncur, port = -1, err, status = 1;
 	struct pollfd pfd;
 
-	while ((c = getopt(argc, argv, "Vh")) != -1) {
+	while ((c = getopt(argc, argv, "Vm:h")) != -1) {
 		switch (c) {
 		case 'V':
 			verbose = true;
 			break;
+		case 'm':
+			mode = optarg;
+			break;
 		case 'h':
-			puts("usage: xenstore-domain-state [-V]");
+			usage(stdout);
 			return 0;
 		default:
-			fputs("usage: xenstore-domain-state [-V]\n", stderr);
+			usage(stderr);
 			return 2;
 		}
 	}
+	if (strcmp(mode, "auto") != 0 && strcmp(mode, "hypervisor") != 0 &&
+	    strcmp(mode, "snapshot") != 0) {
+		usage(stderr);
+		return 2;
+	}
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
-	if ((xc = xc_interface_open(NULL, NULL, 0)) == NULL ||
-	    (xce = xenevtchn_open(NULL, 0)) == NULL ||
-	    (port = xenevtchn_bind_virq(xce, VIRQ_DOM_EXC)) < 0 ||
-	    (xs = xs_open(0)) == NULL) {
-		fprintf(stderr, "xenstore-domain-state: %s: %s\n",
-		    xc == NULL ? "hypervisor" : xce == NULL ?
-		    "event channels" : xs == NULL && port >= 0 ?
-		    "xenstored" : "VIRQ_DOM_EXC", strerror(errno));
-		goto out;
+	if (strcmp(mode, "snapshot") != 0) {
+		if ((q = xss_domstate_open(&err)) == NULL &&
+		    strcmp(mode, "hypervisor") == 0) {
+			fprintf(stderr, "xenstore-domain-state: "
+			    "XEN_DOMCTL_get_domain_state: %s\n",
+			    strerror(err));
+			return 1;
+		}
+		if (q == NULL)
+			fprintf(stderr, "xenstore-domain-state: no "
+			    "XEN_DOMCTL_get_domain_state (%s)\n",
+			    strerror(err));
 	}
-	/* Bound before the first look: no change falls in between. */
-	if ((nold = introduced(xs, &old)) < 0 ||
-	    (ncur = snapshot(xc, &cur)) < 0) {
-		fprintf(stderr, "xenstore-domain-state: start: %s\n",
-		    strerror(errno));
-		goto out;
+	if (q != NULL) {
+		fputs("xenstore-domain-state: mode hypervisor "
+		    "(XEN_DOMCTL_get_domain_state)\n", stderr);
+		if ((known = calloc(NDOMIDS, sizeof(*known))) == NULL) {
+			fputs("xenstore-domain-state: out of memory\n",
+			    stderr);
+			goto out;
+		}
+	} else {
+		fputs("xenstore-domain-state: mode snapshot "
+		    "(xc_domain_getinfolist)\n", stderr);
+		if ((xc = xc_interface_open(NULL, NULL, 0)) == NULL) {
+			what = "hypervisor";
+			goto fail;
+		}
 	}
-	tell_changes(xs, old, nold, cur, ncur);
-	free(old);
-	old = cur;
-	nold = ncur;
+	if ((xce = xenevtchn_open(NULL, 0)) == NULL) {
+		what = "event channels";
+		goto fail;
+	}
+	/*
+	 * Bound before the first look: no change falls in between (and in
+	 * hypervisor mode, binding marks every domain as changed).
+	 */
+	if ((port = xenevtchn_bind_virq(xce, VIRQ_DOM_EXC)) < 0) {
+		what = "VIRQ_DOM_EXC";
+		goto fail;
+	}
+	if ((xs = xs_open(0)) == NULL) {
+		what = "xenstored";
+		goto fail;
+	}
+	if (q != NULL) {
+		if ((err = start_hypervisor(q, xs, known)) != 0) {
+			fprintf(stderr, "xenstore-domain-state: start: %s\n",
+			    strerror(err));
+			goto out;
+		}
+	} else {
+		if ((nold = introduced(xs, &old)) < 0 ||
+		    (ncur = snapshot(xc, &cur)) < 0) {
+			fprintf(stderr, "xenstore-domain-state: start: %s\n",
+			    strerror(errno));
+			goto out;
+		}
+		tell_changes(xs, old, nold, cur, ncur);
+		free(old);
+		old = cur;
+		nold = ncur;
+	}
+	if (q == NULL)
+		stats.changes = stats.told;
+	if (verbose)
+		fprintf(stderr, "xenstore-domain-state: start: %lu "
+		    "hypercalls, %lu changes, %lu told\n", stats.hypercalls,
+		    stats.changes, stats.told);
 	pfd.fd = xenevtchn_fd(xce);
 	pfd.events = POLLIN;
 	while (!stop) {
+		unsigned long calls = stats.hypercalls;
+		unsigned long changes = stats.changes, told = stats.told;
+
 		if (poll(&pfd, 1, -1) < 0) {
 			if (errno == EINTR)
 				continue;
@@ -259,25 +439,53 @@ main(int argc, char **argv)
 		 */
 		if ((c = xenevtchn_pending(xce)) >= 0)
 			xenevtchn_unmask(xce, c);
-		if ((ncur = snapshot(xc, &cur)) < 0) {
-			fprintf(stderr, "xenstore-domain-state: %s\n",
-			    strerror(errno));
-			continue;
+		stats.virqs++;
+		if (q != NULL) {
+			if ((err = drain(q, xs, known)) == EPIPE)
+				break;	/* xenstored is gone: restart us */
+			if (err != 0) {
+				fprintf(stderr, "xenstore-domain-state: "
+				    "XEN_DOMCTL_get_domain_state: %s\n",
+				    strerror(err));
+				break;
+			}
+		} else {
+			if ((ncur = snapshot(xc, &cur)) < 0) {
+				fprintf(stderr, "xenstore-domain-state: "
+				    "%s\n", strerror(errno));
+				continue;
+			}
+			if (!tell_changes(xs, old, nold, cur, ncur) &&
+			    errno == EPIPE)
+				break;	/* xenstored is gone: restart us */
+			free(old);
+			old = cur;
+			nold = ncur;
+			stats.changes += stats.told - told;
 		}
-		if (!tell_changes(xs, old, nold, cur, ncur) && errno == EPIPE)
-			break;	/* xenstored is gone: let systemd restart */
-		free(old);
-		old = cur;
-		nold = ncur;
+		if (verbose)
+			fprintf(stderr, "xenstore-domain-state: virq %lu: "
+			    "%lu hypercalls, %lu changes, %lu told\n",
+			    stats.virqs, stats.hypercalls - calls,
+			    stats.changes - changes, stats.told - told);
 	}
 	status = stop ? 0 : 1;
+	goto out;
+fail:
+	fprintf(stderr, "xenstore-domain-state: %s: %s\n", what,
+	    strerror(errno));
 out:
+	fprintf(stderr, "xenstore-domain-state: %lu VIRQs, %lu hypercalls, "
+	    "%lu changes, %lu told\n", stats.virqs, stats.hypercalls,
+	    stats.changes, stats.told);
 	free(old);
+	free(known);
 	if (xs != NULL)
 		xs_close(xs);
 	if (xce != NULL)
 		xenevtchn_close(xce);
 	if (xc != NULL)
 		xc_interface_close(xc);
+	xss_domstate_close(q);
 	return status;
 }
