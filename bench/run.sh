@@ -8,12 +8,14 @@
 # usage: run.sh [-r REPEATS] [-d DAEMONS] [-b BENCHMARKS] [-q]
 #   REPEATS (3); DAEMONS ("ours cxenstored oxenstored");
 #   BENCHMARKS (all): rtt ring throughput txn fanout populate domains
+#     massdeath
 #   -q: smaller sizes, for a quick look (not the documented figures)
 # Run from the build directory.  docs/performance.md explains each one.
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 . "$TOP/tests/sim/env.sh"
 repeats=3 daemons="ours cxenstored oxenstored" quick=no
-benches="rtt ring throughput txn fanout populate domains"
+benches="rtt ring throughput txn fanout populate domains massdeath"
+SERVICE=$abs_top_builddir/toolstack-hooks/xenstore-domain-state
 while getopts r:d:b:q o; do
 	case $o in
 	r) repeats=$OPTARG ;;
@@ -42,7 +44,7 @@ record() {
 xsb() {
 	xb=$1 xd=$2
 	shift 2
-	"$BENCH" --socket "$XENSTORED_PATH" --pid "$DAEMON_PID" "$@" \
+	"$BENCH" --socket "$XENSTORED_PATH" --pid "$DAEMON_PID${SVC_PID:+,$SVC_PID}" "$@" \
 	    >"$T/out" 2>"$T/err" || {
 		echo "run.sh: $xd: $xb failed: $(cat "$T/err")" >&2
 		return 0
@@ -108,6 +110,34 @@ while [ $r -le "$repeats" ]; do
 				for n in $doms; do
 					start_daemon "$d"
 					xsb "domains-$n" "$d" domains $n
+				done ;;
+			massdeath)
+				# Ours learns deaths from the toolstack's
+				# service only: hypervisor mode (the call of
+				# xen-patches/), then snapshot mode (stock
+				# host).  CPU is the daemon's plus the
+				# service's; the others bind VIRQ_DOM_EXC.
+				for n in $doms; do
+					if [ "$d" != ours ]; then
+						start_daemon "$d"
+						xsb "massdeath-$n" "$d" domains $n
+						continue
+					fi
+					for m in hypervisor snapshot; do
+						init=
+						[ $m = snapshot ] && init=--stock
+						SIMXEN_INIT=$init NO_FEED=1 start_daemon ours
+						LD_LIBRARY_PATH=$SIMLIB "$SERVICE" -m $m \
+						    2>"$T/service.log" &
+						SVC_PID=$!
+						name=massdeath-$n
+						[ $m = snapshot ] && name=massdeath-snap-$n
+						xsb "$name" ours domains $n
+						kill $SVC_PID
+						wait $SVC_PID 2>/dev/null
+						SVC_PID=
+						stop_daemon
+					done
 				done ;;
 			esac
 			stop_daemon

@@ -112,7 +112,12 @@ xc_domain_getinfo(xc_interface *xch, uint32_t first_domid,
 	struct simxen_dominfo *l;
 	int i, n;
 
-	if ((n = list_from(xch, first_domid, max_doms, &l)) < 0)
+	n = list_from(xch, first_domid, max_doms, &l);
+	/* 4.17 issues one getdomaininfo domctl per domain, and one more
+	 * when it runs out of domains before max_doms. */
+	simxen_count_state_calls(xch->sx, n < 0 ? 1 :
+	    (unsigned int)n + ((unsigned int)n < max_doms));
+	if (n < 0)
 		return -1;
 	for (i = 0; i < n; i++) {
 		memset(&info[i], 0, sizeof(info[i]));
@@ -137,6 +142,7 @@ xc_domain_getinfolist(xc_interface *xch, uint32_t first_domain,
 	struct simxen_dominfo *l;
 	int i, n;
 
+	simxen_count_state_calls(xch->sx, 1);
 	if ((n = list_from(xch, first_domain, max_domains, &l)) < 0)
 		return -1;
 	for (i = 0; i < n; i++) {

@@ -125,6 +125,7 @@ sx_domctl(xencall_handle *xcall, struct sx_domctl *op)
 		return fail(EFAULT);
 	if (op->cmd != SX_DOMCTL_get_domain_state)
 		return fail(ENOSYS);	/* no other domctl is simulated */
+	simxen_count_state_calls(xcall->sx, 1);
 	if (simxen_host_flags(xcall->sx) & SIMXEN_HOST_STOCK) {
 		/* 4.17 checks the version first and knows no command 90. */
 		return fail(op->interface_version == SX_DOMCTL_VERSION_417 ?

@@ -36,6 +36,7 @@ usage(void)
 	    "watchdog]\n"
 	    "       simxen resume DOMID\n"
 	    "       simxen destroy DOMID\n"
+	    "       simxen stats\n"
 	    "State directory: $SIMXEN_DIR (default %s).\n"
 	    "--stock: the hypervisor is stock Xen 4.17, without\n"
 	    "XEN_DOMCTL_get_domain_state.\n",
@@ -100,7 +101,8 @@ main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "create") != 0 && strcmp(argv[1], "list") != 0 &&
 	    strcmp(argv[1], "info") != 0 && strcmp(argv[1], "shutdown") != 0 &&
-	    strcmp(argv[1], "destroy") != 0 && strcmp(argv[1], "resume") != 0)
+	    strcmp(argv[1], "destroy") != 0 && strcmp(argv[1], "resume") != 0 &&
+	    strcmp(argv[1], "stats") != 0)
 		usage();
 	if ((err = simxen_open(&sx)) != 0)
 		return fail("open (run `simxen init` first?)", err);
@@ -146,6 +148,12 @@ main(int argc, char **argv)
 		if ((err = simxen_domain_shutdown(sx, parse_domid(argv[2]),
 		    reason)) != 0)
 			return fail("shutdown", err);
+	} else if (strcmp(argv[1], "stats") == 0) {
+		if (argc != 2)
+			usage();
+		/* Domain-state hypercalls (simxen_state_calls()). */
+		printf("state_calls %llu\n",
+		    (unsigned long long)simxen_state_calls(sx));
 	} else if (strcmp(argv[1], "resume") == 0) {
 		if (argc != 3)
 			usage();

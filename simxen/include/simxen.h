@@ -102,6 +102,16 @@ int	simxen_init_host(struct simxen **sxp, unsigned int flags);
 /* The SIMXEN_HOST_* flags the host was created with. */
 unsigned int simxen_host_flags(const struct simxen *sx);
 
+/*
+ * Hypercalls that read domain state, host-wide since simxen_init(), for
+ * benchmarks: the ABI libraries add what real Xen would do for each
+ * call (libxenctrl 4.17: one XEN_DOMCTL_getdomaininfo per domain
+ * xc_domain_getinfo() returns, one sysctl per xc_domain_getinfolist();
+ * libxencall: one XEN_DOMCTL_get_domain_state).
+ */
+void	simxen_count_state_calls(struct simxen *sx, unsigned int n);
+uint64_t simxen_state_calls(const struct simxen *sx);
+
 /* Unmap the rings mapped through sx, close.  NULL is a no-op. */
 void	simxen_close(struct simxen *sx);
 

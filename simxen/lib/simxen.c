@@ -43,7 +43,7 @@
 
 #include "simxen.h"
 
-#define SX_MAGIC	0x53584e33u	/* "SXN3": layout version */
+#define SX_MAGIC	0x53584e34u	/* "SXN4": layout version */
 #define SX_MAX_HOLDERS	4096u	/* counted ring mappings, host-wide */
 #define SX_MAX_VIRQS	64u	/* VIRQ bindings, host-wide */
 #define SX_NR_VIRQS	24u	/* NR_VIRQS in xen/xen.h */
@@ -112,6 +112,7 @@ struct sx_shared {
 	uint32_t	exc_next;	/* where the next round-robin scan starts */
 	uint32_t	host_flags;	/* SIMXEN_HOST_* */
 	uint64_t	next_unique_id;	/* from 1 */
+	uint64_t	state_calls;	/* simxen_count_state_calls() */
 	struct sx_port	ports[SIMXEN_MAX_DOMAINS][SIMXEN_MAX_PORTS];
 	uint32_t	undelivered;	/* ports with undelivered set */
 };
@@ -495,6 +496,40 @@ sx_reap(struct simxen *sx)
 		sx_reap_one(sx, d);
 }
 
+/*
+ * sx_reap() for calls made again and again (the domain-state call, once
+ * per changed domid): only dying domains none of whose holders' processes
+ * exist any more are checked in full.  One pass over the holders, one
+ * kill(pid, 0) per run of holders of one process.  Locked.
+ */
+static void
+sx_reap_gone(struct simxen *sx)
+{
+	struct sx_shared *sh = sx->sh;
+	static uint8_t held[SIMXEN_MAX_DOMAINS];
+	const struct sx_holder *h;
+	uint32_t i, d, pid = 0;
+	bool alive = false;
+
+	memset(held, 0, sizeof(held));
+	for (i = 0; i < SX_MAX_HOLDERS; i++) {
+		h = &sh->holders[i];
+		if (!h->used || h->domid >= SIMXEN_MAX_DOMAINS ||
+		    h->gen != sh->doms[h->domid].gen)
+			continue;
+		if (h->pid != pid) {
+			pid = h->pid;
+			alive = kill((pid_t)pid, 0) == 0 || errno == EPERM;
+		}
+		if (alive)
+			held[h->domid] = 1;
+	}
+	for (d = 1; d < SIMXEN_MAX_DOMAINS; d++)
+		if (!held[d] && sh->doms[d].exists &&
+		    sh->doms[d].state == SIMXEN_DOM_DYING)
+			sx_reap_one(sx, d);
+}
+
 static void
 sx_fill_info(struct simxen *sx, uint32_t domid, struct simxen_dominfo *info)
 {
@@ -780,6 +815,18 @@ simxen_host_flags(const struct simxen *sx)
 	return sx->sh->host_flags;
 }
 
+void
+simxen_count_state_calls(struct simxen *sx, unsigned int n)
+{
+	__atomic_add_fetch(&sx->sh->state_calls, n, __ATOMIC_RELAXED);
+}
+
+uint64_t
+simxen_state_calls(const struct simxen *sx)
+{
+	return __atomic_load_n(&sx->sh->state_calls, __ATOMIC_RELAXED);
+}
+
 int
 simxen_self_domid(uint32_t *domid)
 {
@@ -1000,9 +1047,10 @@ simxen_get_domain_state(struct simxen *sx, uint32_t caller, uint32_t *domid,
 		err = EACCES;
 		goto out;
 	}
-	/* Dying domains whose holders went away become dead (and marked)
-	 * now, not at some later call. */
-	sx_reap(sx);
+	/* Dying domains whose holders' processes are gone become dead
+	 * (and marked) now, not at some later call; holders that unmap
+	 * reap at the unmap. */
+	sx_reap_gone(sx);
 	if (!sx_take_changed(sh, &d)) {
 		err = ENOENT;
 		goto out;
