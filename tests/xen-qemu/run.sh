@@ -18,13 +18,16 @@
 #        run.sh BUILDDIR --shell [--daemon ours|c]
 #               an interactive dom0 shell (docs/testing.md)
 # Logs are kept in BUILDDIR/xen-qemu-logs/.
+# XEN_QEMU_XEN=FILE boots that hypervisor (gzipped or not) instead of
+# Debian's /boot/xen-4.17-amd64.gz, e.g. the patched one from
+# xen-patches/build.sh (docs/hypervisor-patch.md).
 # Needs: scripts/setup-debian.sh --xen
 set -eu
 build=$(cd "${1:?usage: run.sh BUILDDIR [options]}" && pwd)
 shift
 here=$(cd "$(dirname "$0")" && pwd)
 all="tools poweroff shutdown reboot crash destroy three cycles service-restart"
-xen=/boot/xen-4.17-amd64.gz
+xen=${XEN_QEMU_XEN:-/boot/xen-4.17-amd64.gz}
 kernel=$(ls /boot/vmlinuz-*-amd64 2>/dev/null | sort -V | tail -1)
 kver=${kernel#/boot/vmlinuz-}
 for f in "$xen" "$kernel" /usr/bin/qemu-system-x86_64 /usr/bin/busybox \
@@ -118,7 +121,11 @@ cp "$T/vmlinux" "$root/vmlinuz"
 cp "$T/guest.img" "$root/guest.img"
 cp "$here/g1.cfg" "$root/g1.cfg"
 pack "$T/dom0" "$T/dom0.img"
-gunzip -c "$xen" >"$T/xen"
+case $(od -An -tx1 -N2 "$xen" | tr -d ' ') in
+1f8b) gunzip -c "$xen" >"$T/xen" ;;
+*) cp "$xen" "$T/xen" ;;
+esac
+echo "run.sh: hypervisor $xen"
 
 # qemu [COMMAND...]: QEMU with Xen and the dom0 image, run by COMMAND.
 qemu() {
