@@ -56,6 +56,10 @@ struct xss_handle {
 	int		 open;
 };
 
+struct xss_domstate {
+	int		 open;
+};
+
 struct xss_feed {
 	int			 fd;
 	struct xss_domain_event	 q[FX_FEED];
@@ -70,6 +74,7 @@ static uint32_t		 pending[FX_PENDING];
 static unsigned int	 pending_head, npending;
 static int		 evtchn_fd = -1;
 static struct xss_handle handle;
+static struct xss_domstate domstate;
 static struct xss_feed	*feed;
 
 static void
@@ -441,10 +446,6 @@ xss_ring_unmap(struct xss_handle *h, void *ring)
  * ESRCH as Xen answers a control domain.  Changed domids are not kept:
  * the daemon never asks (the toolstack service does).
  */
-static struct xss_domstate {
-	int	open;
-} domstate;
-
 struct xss_domstate *
 xss_domstate_open(int *err)
 {
