@@ -13,7 +13,7 @@
 #                               policy): only to show that the FLASK side
 #                               of the series compiles.
 #
-# usage: build.sh [--only release|flask-debug] [OUTDIR]
+# usage: build.sh [--only release|flask-debug] [--force] [OUTDIR]
 #   OUTDIR defaults to $XEN_HV_OUT, else
 #   ${XDG_CACHE_HOME:-~/.cache}/xenstore-stable/hv-4.17.
 #   The Debian source package (.dsc and tarballs) is taken from
@@ -22,6 +22,9 @@
 #   ${XDG_CACHE_HOME:-~/.cache}/xenstore-stable/xen-srcpkg-<version>
 #   (adding a deb-src entry first, as tests/xen/fetch-xen-source.sh does).
 #   JOBS (default: the number of CPUs) is passed to make -j.
+#   A configuration whose binary in OUTDIR was built from the same
+#   inputs (this script, the series and its patches, the Debian version,
+#   the options: OUTDIR/<binary>.key) is not built again unless --force.
 #
 # Missing build dependencies are installed with apt-get (needs root).
 # Build logs and the patched trees stay in OUTDIR/work/.
@@ -33,10 +36,11 @@ here=$(cd "$(dirname "$0")" && pwd)
 series_dir=$here/4.17
 cachedir=${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/xenstore-stable
 jobs=${JOBS:-$(nproc 2>/dev/null || echo 2)}
-only=
+only= force=no
 while [ $# -gt 0 ]; do
 	case $1 in
 	--only) only=${2:?--only release|flask-debug}; shift ;;
+	--force) force=yes ;;
 	-h|--help) sed -n '2,/^set -eu/p' "$0" | sed 's/^# \{0,1\}//;$d'; exit 0 ;;
 	-*) echo "build.sh: unknown option $1" >&2; exit 2 ;;
 	*) break ;;
@@ -118,10 +122,27 @@ mkdir -p "$out/work"
 out=$(cd "$out" && pwd)
 # The patches' own dates would do; the changelog's keeps the build
 # reproducible the way debian/rules does.
+# inputs_key OPTION...: what a build depends on, hashed.
+inputs_key()
+{
+	{
+		echo "$debversion $*"
+		cat "$here/build.sh" "$series_dir/series"
+		grep -v '^[[:space:]]*\(#\|$\)' "$series_dir/series" |
+		while read -r p; do cat "$series_dir/$p"; done
+	} | sha256sum | cut -d' ' -f1
+}
 build_one()
 {
 	name=$1 result=$2
 	shift 2
+	key=$(inputs_key "$@")
+	if [ $force = no ] && [ -f "$out/$result" ] &&
+	    [ "$(cat "$out/$result.key" 2>/dev/null)" = "$key" ]; then
+		echo "build.sh: [$name] $out/$result is up to date"
+		echo "$name $result up-to-date" >>"$out/work/times"
+		return 0
+	fi
 	w=$out/work/$name
 	rm -rf "$w"
 	mkdir -p "$w"
@@ -178,6 +199,7 @@ build_one()
 	cp xen/xen.gz "$out/$result"
 	cp xen/.config "$out/$result.config"
 	cp xen/xen-syms "$out/$result.syms"
+	echo "$key" >"$out/$result.key"
 	echo "build.sh: [$name] ${secs}s, $warnings compiler warnings, $out/$result"
 	echo "$name $result ${secs}s warnings=$warnings" >>"$out/work/times"
 	cd "$out"
