@@ -301,8 +301,8 @@ start_hypervisor(struct xss_domstate *q, struct xs_handle *xs,
 		return errno;
 	if ((err = drain(q, xs, k)) == 0)
 		for (i = 0; i < n; i++)
-			if (!k[listed[i].domid].present &&
-			    listed[i].domid < NDOMIDS)
+			if (listed[i].domid < NDOMIDS &&
+			    !k[listed[i].domid].present)
 				tell(xs, listed[i].domid, DEAD, 0);
 	free(listed);
 	return err;
