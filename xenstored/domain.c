@@ -451,14 +451,20 @@ domain_introduce(unsigned int domid, uint64_t gfn, uint32_t port)
 	if (D.xh == NULL)
 		return ENOSYS;
 	if (D.ds != NULL) {
-		if ((err = xss_domstate_get(D.ds, domid, &info)) != 0)
-			return err == EPERM ? ESRCH : err;
-		if (info.state == XSS_DOMAIN_DEAD)
+		err = xss_domstate_get(D.ds, domid, &info);
+		if (err == ESRCH || err == EPERM ||
+		    (err == 0 && info.state == XSS_DOMAIN_DEAD))
 			return ESRCH;
+		if (err != 0) {
+			/* Not worth refusing a guest for: map it unchecked. */
+			log_warnx("domid %u: domain-state call: %s", domid,
+			    strerror(err));
+			info.unique_id = 0;
+		}
 	}
 	d = find(domid);
-	if (d != NULL && d->introduced && D.ds != NULL &&
-	    d->unique_id != info.unique_id) {
+	if (d != NULL && d->introduced && d->unique_id != 0 &&
+	    info.unique_id != 0 && d->unique_id != info.unique_id) {
 		/* The domain we served died unseen: its domid is reused. */
 		end_domain(d, "gone (a new domain has its domid)");
 		d = NULL;
@@ -580,9 +586,6 @@ reap_nodes(unsigned int domid)
 static void
 forget_domid(unsigned int domid)
 {
-	if (domid == D.cfg.priv_domid || domid == D.cfg.master_domid ||
-	    domid > DOMAIN_ID_MAX)
-		return;
 	reap_nodes(domid);
 	perms_forget_domid(&D.intro_perms, domid, D.cfg.priv_domid);
 	perms_forget_domid(&D.release_perms, domid, D.cfg.priv_domid);
@@ -736,8 +739,9 @@ domain_state_changed(const struct xss_domain_event *ev)
 		 * introduced: a later domain with its domid must not
 		 * inherit those entries either.
 		 */
-		if (ev->state == XSS_DOMAIN_DYING ||
-		    ev->state == XSS_DOMAIN_DEAD)
+		if ((ev->state == XSS_DOMAIN_DYING ||
+		    ev->state == XSS_DOMAIN_DEAD) &&
+		    valid_guest(ev->domid) && ev->domid != D.cfg.priv_domid)
 			forget_domid(ev->domid);
 		return;
 	}

@@ -148,6 +148,7 @@ static struct xss_domstate ds;
 static bool alive[NDOM];
 static uint64_t unique_id[NDOM];
 static unsigned int ds_calls;
+static int ds_err;			/* the call fails with it, if set */
 
 struct xss_domstate *
 xss_domstate_open(int *err)
@@ -168,6 +169,8 @@ xss_domstate_get(struct xss_domstate *q, uint32_t domid,
 {
 	(void)q;
 	ds_calls++;
+	if (ds_err != 0)
+		return ds_err;
 	if (domid >= NDOM || !alive[domid])
 		return ESRCH;
 	info->domid = domid;
@@ -300,6 +303,7 @@ setup(void)
 		unique_id[d] = 100 + d;
 	}
 	maps = unmaps = 0;
+	ds_err = 0;
 	for (d = 1; d < NDOM; d++)
 		CU_ASSERT_FATAL((page[d] = calloc(1, XSS_RING_SIZE)) != NULL);
 	CU_ASSERT_FATAL(domain_init(ctx, &xh, NULL, &cfg, on_frame, NULL) ==
@@ -507,6 +511,11 @@ test_introduce_unique_id(void)
 	guest_notify(2);
 	turn();
 	CU_ASSERT_EQUAL(guests[2].frames, 1);
+	/* A call that fails for another reason does not keep a guest out. */
+	alive[3] = true;
+	ds_err = EIO;
+	CU_ASSERT_EQUAL(domain_introduce(3, 0, 7), 0);
+	CU_ASSERT(domain_is_introduced(3));
 }
 
 static const struct cu_test domain_tests[] = {
