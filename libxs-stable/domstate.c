@@ -113,13 +113,19 @@ ds_call(struct xss_domstate *q, uint32_t domain, struct xss_domain_info *info)
 	memset(info, 0, sizeof(*info));
 	info->domid = op->domain;
 	/*
-	 * Strongest first: a dying domain may also have shut down.  A
-	 * changed domain the hypervisor no longer knows comes back all
-	 * zero (so caps 0, unique_id 0): dead.
+	 * The states as toolstacks know them from libxenctrl 4.17
+	 * (XEN_DOMINF_dying is DOMDYING_dead): a domain is dying once Xen
+	 * has released what it had (the DEAD bit: only mappings of its
+	 * pages keep it), and dead once gone (an all-zero answer: caps 0,
+	 * unique_id 0).  The DYING bit alone is that release under way,
+	 * which Xen follows with a change at DOMDYING_dead: it is reported
+	 * as the state before, so that xenstored does not fire
+	 * @releaseDomain before libxl and xenconsoled can see the domain
+	 * dying (they would look, see nothing, and keep it a zombie).
 	 */
-	if ((st->state & DS_STATE_DEAD) || !(st->state & DS_STATE_EXIST))
+	if (!(st->state & DS_STATE_EXIST))
 		info->state = XSS_DOMAIN_DEAD;
-	else if (st->state & DS_STATE_DYING)
+	else if (st->state & DS_STATE_DEAD)
 		info->state = XSS_DOMAIN_DYING;
 	else if (st->state & DS_STATE_SHUTDOWN)
 		info->state = XSS_DOMAIN_SHUTDOWN;

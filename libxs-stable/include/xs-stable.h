@@ -178,10 +178,12 @@ const char *xss_domain_state_name(uint32_t state);
 #define XSS_DOMAIN_CAP_XENSTORE	0x0004u
 
 /*
- * What the call reports about one domain.  state is the strongest of
- * Xen's bits: DEAD (or no EXIST bit: an all-zero answer) > DYING >
- * SHUTDOWN > RUNNING; a domain destroyed after it shut down is DYING.
- * The call gives no shutdown reason.
+ * What the call reports about one domain.  state as toolstacks know it
+ * from libxenctrl 4.17: no EXIST bit (an all-zero answer) is DEAD; Xen's
+ * DEAD bit (resources released, kept only by mappings) is DYING; then
+ * SHUTDOWN, else RUNNING.  Xen's DYING bit alone (the release under
+ * way) is reported as the state before it (docs/libxs-stable.md).  The
+ * call gives no shutdown reason.
  */
 struct xss_domain_info {
 	uint32_t	domid;
@@ -226,7 +228,7 @@ int	xss_domstate_get(struct xss_domstate *q, uint32_t domid,
  * coalesce: a domain that changed several times comes once, in its
  * state now.  A domain the hypervisor no longer knows is reported with
  * state XSS_DOMAIN_DEAD, caps 0, unique_id 0; one destroyed but still
- * held (Xen's DEAD bit) as XSS_DOMAIN_DEAD with its unique_id.  A domid
+ * held (Xen's DEAD bit) as XSS_DOMAIN_DYING with its unique_id.  A domid
  * destroyed and created again between two calls comes once, as the new
  * domain: a unique_id other than the one recorded says the old one is
  * gone.  The hypervisor marks every existing domain when VIRQ_DOM_EXC

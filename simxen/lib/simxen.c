@@ -994,7 +994,9 @@ sx_fill_domstate(const struct sx_shared *sh, uint32_t domid,
 	if (d->state == SIMXEN_DOM_SHUTDOWN)
 		st->state |= SIMXEN_DOMSTATE_SHUTDOWN;
 	else if (d->state == SIMXEN_DOM_DYING)
-		st->state |= SIMXEN_DOMSTATE_DYING;
+		/* Destroyed, kept by mappings of its ring: Xen's
+		 * DOMDYING_dead, whose bit is DEAD. */
+		st->state |= SIMXEN_DOMSTATE_DEAD;
 	st->caps = domid == 0 ?
 	    SIMXEN_DOMCAP_CONTROL | SIMXEN_DOMCAP_HARDWARE : 0;
 	st->unique_id = d->unique_id;
