@@ -36,6 +36,8 @@ finish() {
 	if [ "$scenario" != stop ]; then
 		echo "== xl list"; timeout 10 xl list
 	fi
+	echo "== processes"
+	ps -o pid,args | grep -v -e ' \[' -e 'ps -o' -e grep
 	# Who maps guest pages (a domain stays a zombie while one is held).
 	echo "== grant and foreign mappings"
 	for p in /proc/[0-9]*; do
