@@ -5,6 +5,8 @@
 #                      SERVICE=no) or Debian's C xenstored, the control
 #   SCENARIOS="..."    see the case statement at the end
 #   SHELL_ONLY=yes     set up, then an interactive shell on the console
+#   HV=stock|patched   Debian's Xen 4.17, or with xen-patches/: our
+#                      service must choose mode snapshot, or hypervisor
 # Ends with "RESULT: PASS" or "RESULT: FAIL <why>" on the serial console,
 # then leaves QEMU through isa-debug-exit.
 export PATH=/bin:/usr/bin:/usr/sbin:/usr/lib/xen-4.17/bin:/usr/local/sbin
@@ -20,7 +22,7 @@ for m in xen-evtchn xen-gntdev xen-gntalloc xen-privcmd xenfs; do
 	insmod /mods/$m.ko || echo "insmod $m failed"
 done
 mount -t xenfs xenfs /proc/xen
-DAEMON=ours SERVICE=yes SCENARIOS=poweroff SHELL_ONLY=no
+DAEMON=ours SERVICE=yes SCENARIOS=poweroff SHELL_ONLY=no HV=stock
 . /test.conf
 
 # On failure the Xen console also holds the guests' and Xen's messages.
@@ -34,6 +36,14 @@ finish() {
 	if [ "$scenario" != stop ]; then
 		echo "== xl list"; timeout 10 xl list
 	fi
+	echo "== processes"
+	ps -o pid,args | grep -v -e ' \[' -e 'ps -o' -e grep
+	# Who maps guest pages (a domain stays a zombie while one is held).
+	echo "== grant and foreign mappings"
+	for p in /proc/[0-9]*; do
+		g=$(grep -c -e /dev/xen/gntdev -e /dev/xen/privcmd $p/maps 2>/dev/null)
+		[ "${g:-0}" -gt 0 ] && echo "$(cat $p/comm) (pid ${p#/proc/}): $g"
+	done
 	echo "RESULT: $*"
 	sleep 1	# Xen drains the serial console asynchronously
 	echo -ne '\x01' | dd of=/dev/port bs=1 seek=244 count=1 2>/dev/null
@@ -129,6 +139,59 @@ gone() {
 	echo "domid $1 is gone"
 }
 
+# The domain-state service, whose log /run/svc.log keeps every start.
+# It must choose the mode this hypervisor calls for.  In mode
+# hypervisor it uses libxencall alone: one descriptor on
+# /dev/xen/privcmd, where libxenctrl's xc_interface_open() would add
+# those of libxenforeignmemory and libxendevicemodel.
+start_service() {
+	touch /run/svc.log
+	s0=$(grep -c ': start: ' /run/svc.log)
+	/usr/local/sbin/xenstore-domain-state -V >>/run/svc.log 2>&1 &
+	echo $! >/run/svc.pid
+	wait_for 30 sh -c "[ \$(grep -c ': start: ' /run/svc.log) -gt $s0 ]" ||
+	    fail "the service did not start: $(tail -5 /run/svc.log)"
+	mode=$(grep ': mode ' /run/svc.log | tail -1)
+	mode=${mode#xenstore-domain-state: }
+	case $HV in
+	patched) want="mode hypervisor (XEN_DOMCTL_get_domain_state)" ;;
+	*) want="mode snapshot (xc_domain_getinfolist)" ;;
+	esac
+	[ "$mode" = "$want" ] ||
+	    fail "the service chose '$mode' on the $HV hypervisor"
+	privcmd=$(ls -l /proc/$(cat /run/svc.pid)/fd | grep -c /dev/xen/privcmd)
+	echo "the service: $mode, $privcmd descriptors on /dev/xen/privcmd"
+	if [ $HV = patched ] && [ "$privcmd" -ne 1 ]; then
+		fail "the service holds $privcmd /dev/xen/privcmd descriptors:" \
+		    "libxenctrl was opened"
+	fi
+}
+stop_service() {
+	kill "$(cat /run/svc.pid)"
+	wait "$(cat /run/svc.pid)" || fail "the service's exit status: $?"
+}
+# svc_since LINE: the service's log after its first LINE lines.
+svc_since() {
+	tail -n +$(($1 + 1)) /run/svc.log
+}
+# svc_wait LINE PATTERN: until the log after LINE matches (60 s bound).
+svc_wait() {
+	wait_for 60 sh -c "tail -n +$(($1 + 1)) /run/svc.log | grep -q -- '$2'" ||
+	    fail "the service never logged '$2': $(svc_since "$1" | tail -5)"
+}
+# virq_after LINE PATTERN: the first VIRQ line after the first line
+# matching PATTERN, in the log after LINE: the look that found it.
+virq_after() {
+	wait_for 60 sh -c "tail -n +$(($1 + 1)) /run/svc.log |
+	    sed -n '/$2/,\$p' | grep -q ': virq '" ||
+	    fail "no VIRQ line after '$2': $(svc_since "$1" | tail -5)"
+	svc_since "$1" | sed -n "/$2/,\$p" | grep -m1 ': virq '
+}
+need_patched() {
+	[ "$HV" = patched ] && [ "$DAEMON" = ours ] && [ "$SERVICE" = yes ] ||
+	    fail "needs the patched hypervisor and our service"
+}
+
 scenario=setup
 case $DAEMON in
 ours)
@@ -143,8 +206,7 @@ wait_for 30 test -S /run/xenstored/socket || fail "xenstored did not start"
 xen-init-dom0 || fail "xen-init-dom0"
 xenconsoled --pid-file=/run/xenconsoled.pid || fail "xenconsoled"
 if [ "$DAEMON" = ours ] && [ "$SERVICE" = yes ]; then
-	/usr/local/sbin/xenstore-domain-state -V >/run/svc.log 2>&1 &
-	echo $! >/run/svc.pid
+	start_service
 fi
 xl list || fail "xl list"
 if [ "$SHELL_ONLY" = yes ]; then
@@ -208,14 +270,102 @@ for scenario in $SCENARIOS; do
 		done ;;
 	service-restart)	# The service misses a death and catches up.
 		boot g1 wait
-		kill "$(cat /run/svc.pid)"
-		wait "$(cat /run/svc.pid)" || fail "the service's exit status: $?"
+		stop_service
 		xl destroy g1 || fail "xl destroy"
 		xenstore-control domains | grep -q "^domid $domid " ||
 		    fail "domain $domid released with no service running"
-		/usr/local/sbin/xenstore-domain-state -V >>/run/svc.log 2>&1 &
-		echo $! >/run/svc.pid
+		start_service
 		gone "$domid" ;;
+	restart)	# (patched) The service is killed; the guest powers
+		# off unheard (neither xenstored nor xl's monitor learn of it);
+		# the restarted service reports it, xl destroys it, xenstored
+		# releases it.
+		need_patched
+		boot g1 wait
+		kill -KILL "$(cat /run/svc.pid)"
+		wait "$(cat /run/svc.pid)"
+		xl shutdown g1 || fail "xl shutdown"
+		wait_for 60 sh -c "xl list g1 | awk 'NR == 2 { exit \$5 !~ /s/ }'" ||
+		    fail "g1 did not shut down: $(xl list g1)"
+		sleep 2
+		xl list g1 >/dev/null 2>&1 ||
+		    fail "domain $domid destroyed with no service running"
+		xenstore-control domains | grep -q "^domid $domid " ||
+		    fail "domain $domid released with no service running"
+		line=$(wc -l </run/svc.log)
+		start_service
+		gone "$domid"
+		svc_since "$line" | grep -q ": domid $domid shutdown\$" ||
+		    fail "the restarted service did not report the shutdown"
+		svc_since "$line" | grep -q ": domid $domid dead\$" ||
+		    fail "the restarted service did not report the death" ;;
+	reuse)	# (patched) A domid destroyed and created again while the
+		# service is stopped (SIGSTOP) is a death: its unique_id changed.
+		need_patched
+		d=$(xq-domains create -d 3000) || fail "create 3000"
+		line=$(wc -l </run/svc.log)
+		xq-domains shutdown "$d" || fail "shutdown $d"
+		svc_wait "$line" ": domid $d shutdown\$"
+		line=$(wc -l </run/svc.log)
+		kill -STOP "$(cat /run/svc.pid)"
+		xq-domains destroy "$d" || fail "destroy $d"
+		xq-domains create -d "$d" >/dev/null || fail "create $d again"
+		kill -CONT "$(cat /run/svc.pid)"
+		svc_wait "$line" ": domid $d dead\$"
+		svc_since "$line" | grep ": domid $d "
+		xq-domains destroy "$d" || fail "destroy $d" ;;
+	starve)	# (patched) The changed-domain search is round-robin: a
+		# high domid's death is taken within 2 polls while a low domid
+		# changes before every poll.  Only one VIRQ_DOM_EXC binding
+		# per domain: the service stops meanwhile.
+		need_patched
+		stop_service
+		xq-domains create -d 2000 >/dev/null || fail "create 2000"
+		xq-domains create -d 30000 >/dev/null || fail "create 30000"
+		xq-domains starve 2000 30000 >/run/starve.log 2>&1
+		st=$?
+		cat /run/starve.log
+		xq-domains destroy 2000
+		xq-domains destroy 30000 2>/dev/null
+		start_service
+		[ $st = 0 ] || fail "$(tail -1 /run/starve.log)" ;;
+	scale)	# (patched) 10 and then 300 domains, one death each: the
+		# VIRQ costs the changes plus one hypercall, not the domains.
+		need_patched
+		live= have=1
+		for n in 10 300; do
+			live="$live $(xq-domains create $((n - have)) | tr '\n' ' ')" ||
+			    fail "create $((n - have)) domains"
+			have=$n
+			victim=$(echo $live | awk '{ print $NF }')
+			# The shutdown's look takes the creations too ...
+			line=$(wc -l </run/svc.log)
+			xq-domains shutdown "$victim" || fail "shutdown $victim"
+			first=$(virq_after "$line" ": domid $victim shutdown\$")
+			# ... the death's look takes only the death.
+			line=$(wc -l </run/svc.log)
+			xq-domains destroy "$victim" || fail "destroy $victim"
+			v=$(virq_after "$line" ": domid $victim dead\$")
+			calls=$(echo "$v" | sed 's/.*: \([0-9]*\) hypercalls.*/\1/')
+			changes=$(echo "$v" | sed 's/.* \([0-9]*\) changes.*/\1/')
+			echo "$n domains: creations and shutdown: ${first#*: }"
+			# Every message up to that look is about the victim.
+			k=$(svc_since "$line" | grep -n -x -F -m1 -- "$v" | cut -d: -f1)
+			others=$(svc_since "$line" | head -n "$k" |
+			    grep ': domid ' | grep -v ": domid $victim ")
+			[ -z "$others" ] ||
+			    fail "$n domains: the death's look told of others: $others"
+			echo "$n domains: death of domid $victim: ${v#*: }"
+			[ "$calls" -eq $((changes + 1)) ] ||
+			    fail "$n domains: $v: want changes + 1 hypercalls"
+			[ "$changes" -ge 1 ] && [ "$changes" -le 2 ] ||
+			    fail "$n domains: $v: want 1 or 2 changes (only domid $victim)"
+			live=$(echo $live | sed "s/ *$victim\$//")
+			have=$((have - 1))
+		done
+		! grep -q ': mode snapshot' /run/svc.log ||
+		    fail "the service was in snapshot mode"
+		xq-domains destroy $live || fail "destroy the domains" ;;
 	*)	fail "unknown scenario" ;;
 	esac
 	check_baseline

@@ -6,6 +6,19 @@ EXTRA_DIST += tests/xen-qemu/run.sh tests/xen-qemu/dom0-init.sh \
 	tests/xen-qemu/guest-init.sh tests/xen-qemu/g1.cfg
 XEN_QEMU_ARGS =
 
-check-xen: all
+# Empty domains and the changed-domain search, for the scenarios that
+# need a patched hypervisor (dom0-init.sh).  A test, so libxenctrl is
+# allowed.  -no-install: a real binary (no libtool wrapper) that run.sh
+# copies into dom0, where libxs-stable is the installed one.
+check_PROGRAMS += tests/xen-qemu/xq-domains
+tests_xen_qemu_xq_domains_SOURCES = tests/xen-qemu/xq-domains.c
+tests_xen_qemu_xq_domains_CPPFLAGS = -I$(top_srcdir)/libxs-stable/include
+tests_xen_qemu_xq_domains_CFLAGS = $(AM_CFLAGS) $(XENCTRL_CFLAGS) \
+	$(XENEVTCHN_CFLAGS)
+tests_xen_qemu_xq_domains_LDADD = libxs-stable/libxs-stable.la \
+	$(XENCTRL_LIBS) $(XENEVTCHN_LIBS)
+tests_xen_qemu_xq_domains_LDFLAGS = $(AM_LDFLAGS) -no-install
+
+check-xen: all tests/xen-qemu/xq-domains$(EXEEXT)
 	sh $(srcdir)/tests/xen-qemu/run.sh $(abs_top_builddir) $(XEN_QEMU_ARGS)
 .PHONY: check-xen

@@ -17,6 +17,13 @@
 #               one boot; SCENARIO as in dom0-init.sh
 #        run.sh BUILDDIR --shell [--daemon ours|c]
 #               an interactive dom0 shell (docs/testing.md)
+#        [--patched|--stock]  which hypervisor this is (default: stock
+#               unless XEN_QEMU_XEN names a build of xen-patches/build.sh,
+#               found by the BUILD-INFO it writes beside xen.gz; or
+#               XEN_QEMU_HV=patched|stock).  On the patched hypervisor
+#               our service must take mode hypervisor (on stock: mode
+#               snapshot), and the matrix's first boot adds the scenarios
+#               only it can pass: restart reuse starve scale.
 # Logs are kept in BUILDDIR/xen-qemu-logs/.
 # XEN_QEMU_XEN=FILE boots that hypervisor (gzipped or not) instead of
 # Debian's /boot/xen-4.17-amd64.gz, e.g. the patched one from
@@ -27,7 +34,15 @@ build=$(cd "${1:?usage: run.sh BUILDDIR [options]}" && pwd)
 shift
 here=$(cd "$(dirname "$0")" && pwd)
 all="tools poweroff shutdown reboot crash destroy three cycles service-restart"
+patched_only="restart reuse starve scale"
 xen=${XEN_QEMU_XEN:-/boot/xen-4.17-amd64.gz}
+hv=${XEN_QEMU_HV:-}
+if [ -z "$hv" ]; then
+	hv=stock
+	[ -n "${XEN_QEMU_XEN:-}" ] &&
+	    grep -qs '^Debian xen .* + xen-patches/' "$(dirname "$xen")/BUILD-INFO" &&
+	    hv=patched
+fi
 kernel=$(ls /boot/vmlinuz-*-amd64 2>/dev/null | sort -V | tail -1)
 kver=${kernel#/boot/vmlinuz-}
 for f in "$xen" "$kernel" /usr/bin/qemu-system-x86_64 /usr/bin/busybox \
@@ -42,12 +57,15 @@ while [ $# -gt 0 ]; do
 	--daemon) daemon=$2; shift; matrix=no ;;
 	--no-service) service=no; matrix=no ;;
 	--shell) shell=yes; matrix=no ;;
+	--patched) hv=patched ;;
+	--stock) hv=stock ;;
 	-*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
 	*) scenarios="$scenarios $1"; matrix=no ;;
 	esac
 	shift
 done
 case $daemon in ours|c) ;; *) echo "run.sh: --daemon ours|c" >&2; exit 2 ;; esac
+case $hv in patched|stock) ;; *) echo "run.sh: XEN_QEMU_HV=patched|stock" >&2; exit 2 ;; esac
 
 T=$(mktemp -d /tmp/xen-qemu.XXXXXX)
 trap 'rm -rf "$T"' EXIT
@@ -98,6 +116,7 @@ copy /usr/bin/xenstore-read /usr/bin/xenstore-write /usr/bin/xenstore-watch
 pack "$T/guest" "$T/guest.img"
 
 make -C "$build" install DESTDIR="$T/inst" >/dev/null
+make -C "$build" tests/xen-qemu/xq-domains >/dev/null
 skeleton "$T/dom0" "$here/dom0-init.sh"
 copy /usr/bin/xenstore-read /usr/bin/xenstore-write /usr/bin/xenstore-watch \
     /usr/bin/xenstore-ls /usr/bin/xenstore-exists /usr/bin/xenstore-rm \
@@ -112,6 +131,10 @@ cp -a "$T/inst/usr/local/sbin" "$T/inst/usr/local/lib" "$root/usr/local/"
 LD_LIBRARY_PATH=$T/inst/usr/local/lib copy \
     "$T/inst/usr/local/sbin/xenstored" \
     "$T/inst/usr/local/sbin/xenstore-domain-state" 2>/dev/null || true
+# The test tool of the patched-only scenarios (empty domains).
+cp "$build/tests/xen-qemu/xq-domains" "$T/xq-domains"
+LD_LIBRARY_PATH=$T/inst/usr/local/lib copy "$T/xq-domains"
+mv "$root$T/xq-domains" "$root/usr/local/sbin/"
 rm -rf "$root$T"
 touch "$root/etc/xen/xl.conf"
 mods=/lib/modules/$kver/kernel/drivers/xen
@@ -125,7 +148,7 @@ case $(od -An -tx1 -N2 "$xen" | tr -d ' ') in
 1f8b) gunzip -c "$xen" >"$T/xen" ;;
 *) cp "$xen" "$T/xen" ;;
 esac
-echo "run.sh: hypervisor $xen"
+echo "run.sh: hypervisor $xen ($hv)"
 
 # qemu [COMMAND...]: QEMU with Xen and the dom0 image, run by COMMAND.
 qemu() {
@@ -139,8 +162,8 @@ qemu() {
 # boot NAME DAEMON SERVICE SCENARIOS: one boot; 0 if dom0 said PASS.
 boot() {
 	mkdir -p "$T/conf"
-	printf 'DAEMON=%s\nSERVICE=%s\nSCENARIOS="%s"\nSHELL_ONLY=%s\n' \
-	    "$2" "$3" "$4" "$shell" >"$T/conf/test.conf"
+	printf 'DAEMON=%s\nSERVICE=%s\nSCENARIOS="%s"\nSHELL_ONLY=%s\nHV=%s\n' \
+	    "$2" "$3" "$4" "$shell" "$hv" >"$T/conf/test.conf"
 	(cd "$T/conf" && echo test.conf | cpio -o -H newc 2>/dev/null) >"$T/conf.cpio"
 	# The kernel takes an uncompressed archive only at a 4-byte offset.
 	pad=$(((4 - $(stat -c %s "$T/dom0.img") % 4) % 4))
@@ -165,7 +188,11 @@ if [ "$shell" = yes ]; then
 	exit 0
 fi
 if [ "$matrix" = no ]; then
-	[ -n "$scenarios" ] || scenarios=$all
+	if [ -z "$scenarios" ]; then
+		scenarios=$all
+		[ "$hv" = patched ] && [ "$daemon" = ours ] &&
+		    [ "$service" = yes ] && scenarios="$all $patched_only"
+	fi
 	if boot "$daemon" "$daemon" "$service" "$scenarios"; then
 		echo "run.sh: passed"
 		exit 0
@@ -175,18 +202,30 @@ if [ "$matrix" = no ]; then
 	exit 1
 fi
 
-status=0
-if boot ours ours yes "$all"; then
-	echo "run.sh: our xenstored: passed"
+# What each boot says it shows: on the patched hypervisor, also that
+# Debian's own xl and libxl (and C xenstored) work on it unchanged.
+if [ "$hv" = patched ]; then
+	first="$all $patched_only"
+	on="on the patched hypervisor, with Debian's unmodified xl/libxl,"
+	ours_says="our xenstored $on service in mode hypervisor"
+	c_says="control, Debian's C xenstored $on"
 else
-	echo "run.sh: our xenstored: FAILED; the serial log's tail:"
+	first=$all
+	ours_says="our xenstored"
+	c_says="control, Debian's C xenstored"
+fi
+status=0
+if boot ours ours yes "$first"; then
+	echo "run.sh: $ours_says: passed"
+else
+	echo "run.sh: $ours_says: FAILED; the serial log's tail:"
 	tail -60 "$logs/ours.log"
 	status=1
 fi
 if boot c c yes "${all% service-restart}"; then
-	echo "run.sh: control, Debian's C xenstored: passed"
+	echo "run.sh: $c_says: passed"
 else
-	echo "run.sh: control, Debian's C xenstored: FAILED (the harness is wrong);" \
+	echo "run.sh: $c_says: FAILED (the harness is wrong);" \
 	    "the serial log's tail:"
 	tail -60 "$logs/c.log"
 	status=1
