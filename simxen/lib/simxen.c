@@ -500,16 +500,22 @@ sx_reap(struct simxen *sx)
  * sx_reap() for calls made again and again (the domain-state call, once
  * per changed domid): only dying domains none of whose holders' processes
  * exist any more are checked in full.  One pass over the holders, one
- * kill(pid, 0) per run of holders of one process.  Locked.
+ * kill(pid, 0) per process (of the first 16).  Locked.
  */
 static void
 sx_reap_gone(struct simxen *sx)
 {
 	struct sx_shared *sh = sx->sh;
 	static uint8_t held[SIMXEN_MAX_DOMAINS];
+	/* Holders are a few processes: each is asked once per call. */
+	struct {
+		uint32_t	pid;
+		bool		alive;
+	} seen[16];
 	const struct sx_holder *h;
-	uint32_t i, d, pid = 0;
-	bool alive = false;
+	unsigned int nseen = 0, k;
+	uint32_t i, d;
+	bool alive;
 
 	memset(held, 0, sizeof(held));
 	for (i = 0; i < SX_MAX_HOLDERS; i++) {
@@ -517,9 +523,16 @@ sx_reap_gone(struct simxen *sx)
 		if (!h->used || h->domid >= SIMXEN_MAX_DOMAINS ||
 		    h->gen != sh->doms[h->domid].gen)
 			continue;
-		if (h->pid != pid) {
-			pid = h->pid;
-			alive = kill((pid_t)pid, 0) == 0 || errno == EPERM;
+		for (k = 0; k < nseen && seen[k].pid != h->pid; k++)
+			;
+		if (k < nseen)
+			alive = seen[k].alive;
+		else {
+			alive = kill((pid_t)h->pid, 0) == 0 || errno == EPERM;
+			if (nseen < 16) {
+				seen[nseen].pid = h->pid;
+				seen[nseen++].alive = alive;
+			}
 		}
 		if (alive)
 			held[h->domid] = 1;
