@@ -236,11 +236,12 @@ struct known {
 static bool
 apply(struct xs_handle *xs, struct known *k, const struct xss_domain_info *in)
 {
-	struct known *o = &k[in->domid];
+	struct known *o;
 	bool ok = true, told_dead = false;
 
 	if (in->domid == 0 || in->domid >= NDOMIDS)
 		return true;
+	o = &k[in->domid];
 	if (o->present && in->unique_id != o->unique_id) {
 		ok &= tell(xs, in->domid, DEAD, 0);
 		o->present = false;
