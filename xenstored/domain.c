@@ -438,6 +438,28 @@ valid_guest(unsigned int domid)
 	return domid <= DOMAIN_ID_MAX && domid != D.cfg.master_domid;
 }
 
+/*
+ * Ask the hypervisor (D.ds set) about domid (<= DOMAIN_ID_MAX): 0 with
+ * *info filled, ESRCH when no such domain (or it is gone), or another
+ * error, logged, with info->unique_id 0 (we cannot tell).
+ */
+static int
+ask_hypervisor(unsigned int domid, struct xss_domain_info *info)
+{
+	int err;
+
+	err = xss_domstate_get(D.ds, domid, info);
+	if (err == ESRCH || err == EPERM ||
+	    (err == 0 && info->state == XSS_DOMAIN_DEAD))
+		return ESRCH;
+	if (err != 0) {
+		log_warnx("domid %u: domain-state call: %s", domid,
+		    strerror(err));
+		info->unique_id = 0;
+	}
+	return err;
+}
+
 int
 domain_introduce(unsigned int domid, uint64_t gfn, uint32_t port)
 {
@@ -450,18 +472,9 @@ domain_introduce(unsigned int domid, uint64_t gfn, uint32_t port)
 		return EINVAL;
 	if (D.xh == NULL)
 		return ENOSYS;
-	if (D.ds != NULL) {
-		err = xss_domstate_get(D.ds, domid, &info);
-		if (err == ESRCH || err == EPERM ||
-		    (err == 0 && info.state == XSS_DOMAIN_DEAD))
-			return ESRCH;
-		if (err != 0) {
-			/* Not worth refusing a guest for: map it unchecked. */
-			log_warnx("domid %u: domain-state call: %s", domid,
-			    strerror(err));
-			info.unique_id = 0;
-		}
-	}
+	/* Another error is not worth refusing a guest for: map unchecked. */
+	if (D.ds != NULL && ask_hypervisor(domid, &info) == ESRCH)
+		return ESRCH;
 	d = find(domid);
 	if (d != NULL && d->introduced && d->unique_id != 0 &&
 	    info.unique_id != 0 && d->unique_id != info.unique_id) {
@@ -613,7 +626,6 @@ domain_exists(unsigned int domid)
 {
 	struct xss_domain_info info;
 	struct domain *d;
-	int err;
 
 	if (domid == D.cfg.priv_domid || domid == D.cfg.master_domid)
 		return true;
@@ -623,17 +635,7 @@ domain_exists(unsigned int domid)
 		return true;
 	if (domid > DOMAIN_ID_MAX)
 		return false;
-	switch ((err = xss_domstate_get(D.ds, domid, &info))) {
-	case 0:
-		return info.state != XSS_DOMAIN_DEAD;
-	case ESRCH:
-	case EPERM:
-		return false;
-	default:
-		log_warnx("domid %u: domain-state call: %s", domid,
-		    strerror(err));
-		return true;
-	}
+	return ask_hypervisor(domid, &info) != ESRCH;
 }
 
 int
