@@ -19,10 +19,13 @@
  */
 #include <sys/types.h>
 #include <sys/file.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+
+#include <linux/sockios.h>
 
 #include <dirent.h>
 #include <errno.h>
@@ -181,6 +184,52 @@ sx_ring_path(const struct simxen *sx, uint32_t domid, uint32_t gen,
 }
 
 /*
+ * Whether sendfd itself is out of room: a Unix datagram socket is
+ * charged for each record it sent until the receiver reads it, so a few
+ * hundred idle receivers holding one record each fill it up (Linux,
+ * net/unix/af_unix.c: SIOCOUTQ is that charge).
+ */
+static bool
+sx_sender_full(int fd)
+{
+	int queued, limit;
+	socklen_t len = sizeof(limit);
+
+	if (ioctl(fd, SIOCOUTQ, &queued) == -1 ||
+	    getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &limit, &len) == -1)
+		return false;
+	return queued > limit / 2;
+}
+
+/*
+ * Send one datagram without blocking: 0, or the errno of the failure
+ * (EAGAIN: the receiver's queue is full).  When our own send socket is
+ * the one out of room, a fresh one takes over; the records already
+ * queued keep the old one alive until they are read.
+ */
+static int
+sx_send(struct simxen *sx, const struct sockaddr_un *sun, const void *buf,
+    size_t len)
+{
+	int fd, tries;
+
+	for (tries = 0; tries < 2; tries++) {
+		if (sendto(sx->sendfd, buf, len, MSG_DONTWAIT,
+		    (const struct sockaddr *)sun, sizeof(*sun)) != -1)
+			return 0;
+		if (errno != EAGAIN && errno != ENOBUFS)
+			return errno;
+		if (tries > 0 || !sx_sender_full(sx->sendfd))
+			break;
+		if ((fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1)
+			break;
+		close(sx->sendfd);
+		sx->sendfd = fd;
+	}
+	return EAGAIN;
+}
+
+/*
  * Send a 4-byte port number to handle id; a dead handle is ignored.
  * Returns false only when the handle's queue is full (a Unix datagram
  * socket holds net.unix.max_dgram_qlen, 10 by default): the caller
@@ -193,11 +242,7 @@ sx_deliver(struct simxen *sx, uint32_t id, uint32_t port)
 
 	if (id == 0 || sx_sockaddr(sx, id, &sun) != 0)
 		return true;
-	if (sendto(sx->sendfd, &port, sizeof(port), MSG_DONTWAIT,
-	    (struct sockaddr *)&sun, sizeof(sun)) == -1 &&
-	    (errno == EAGAIN || errno == ENOBUFS))
-		return false;
-	return true;
+	return sx_send(sx, &sun, &port, sizeof(port)) != EAGAIN;
 }
 
 /* Whether handle id still has a live socket (a process owns it). */
@@ -364,8 +409,7 @@ sx_state_changed(struct simxen *sx, uint32_t domid)
 		if ((size_t)snprintf(sun.sun_path, sizeof(sun.sun_path),
 		    "%s/%s", dpath, de->d_name) >= sizeof(sun.sun_path))
 			continue;
-		(void)sendto(sx->sendfd, rec, sizeof(rec), MSG_DONTWAIT,
-		    (struct sockaddr *)&sun, sizeof(sun));
+		(void)sx_send(sx, &sun, rec, sizeof(rec));
 	}
 	closedir(dir);
 }

@@ -5,6 +5,7 @@
  * domain-state datagrams, zeroed page on domid reuse.  Exit 0 when all
  * pass; each failure prints its line.
  */
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -252,6 +253,52 @@ test_reuse_zeroed(void)
 	simxen_close(sx);
 }
 
+/*
+ * Many guests that each hold one undrained event must not stop the
+ * next one reaching its guest.  Linux's evtchn device never loses an
+ * event; a Unix datagram socket charges each record still queued to
+ * its sender, so one shared send socket ran out of room once a few
+ * hundred idle guests held one each, and the next guest (polling an
+ * empty queue) waited for ever.
+ */
+static void
+test_idle_guests_starve_none(void)
+{
+	enum { N = 800 };
+	struct simxen *sx = fresh_host("idle");
+	static struct simxen_evtchn *g[N];
+	static uint32_t lport[N];
+	struct simxen_evtchn *e;
+	struct simxen_dominfo info;
+	struct rlimit rl;
+	uint32_t port;
+	int i;
+
+	CHECK(getrlimit(RLIMIT_NOFILE, &rl) == 0);
+	rl.rlim_cur = rl.rlim_max;
+	CHECK(setrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur > N + 64);
+	CHECK(simxen_evtchn_open(sx, 0, &e) == 0);
+	for (i = 0; i < N; i++) {
+		CHECK(simxen_domain_create(sx, SIMXEN_DOMID_ANY, &info) == 0);
+		CHECK(simxen_evtchn_open(sx, info.domid, &g[i]) == 0);
+		CHECK(simxen_evtchn_claim(g[i], info.store_port) == 0);
+		CHECK(simxen_evtchn_bind_interdomain(e, info.domid,
+		    info.store_port, &lport[i]) == 0);
+		/* The bind's own event, so dom0's queue stays short. */
+		while (simxen_evtchn_pending(e, &port) == 0)
+			CHECK(simxen_evtchn_unmask(e, port) == 0);
+	}
+	/* Every guest but the last is idle: its event stays queued. */
+	for (i = 0; i < N; i++)
+		CHECK(simxen_evtchn_notify(e, lport[i]) == 0);
+	CHECK(readable(simxen_evtchn_fd(g[N - 1]), WAIT_MS));
+	CHECK(simxen_evtchn_pending(g[N - 1], &port) == 0);
+	for (i = 0; i < N; i++)
+		simxen_evtchn_close(g[i]);
+	simxen_evtchn_close(e);
+	simxen_close(sx);
+}
+
 int
 main(void)
 {
@@ -266,6 +313,7 @@ main(void)
 	test_grant_map();
 	test_lifecycle();
 	test_reuse_zeroed();
+	test_idle_guests_starve_none();
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", topdir);
 	if (system(cmd) != 0)
 		fprintf(stderr, "could not remove %s\n", topdir);
