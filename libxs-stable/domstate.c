@@ -19,66 +19,14 @@
 #include <xencall.h>
 #include <xen/xen.h>
 
+#include "domctl-4.21.h"
 #include "quiet.h"
 #include "xs-stable.h"
-
-/* Domids at and above this are reserved (DOMID_FIRST_RESERVED, xen.h). */
-#define DS_DOMID_FIRST_RESERVED	0x7ff0u
-/* "Any domain that changed state" (DOMID_INVALID, xen.h). */
-#define DS_DOMID_INVALID	0x7ff4u
-
-/*
- * Our statement of the layout of Xen 4.21's public/domctl.h: struct
- * xen_domctl (cmd, interface_version, domain, three pad words, then a
- * union padded to 128 bytes) with its get_domain_state member.  Debian
- * 12's installed <xen/domctl.h> is 4.17's and lacks the command, so the
- * layout lives here, checked by the assertions below.
- */
-#define DS_DOMCTL_get_domain_state	90u
-#define DS_DOMCTL_STABLE_VERSION	0u	/* stable ops ask for 0 */
-
-/* XEN_DOMCTL_GETDOMSTATE_STATE_* */
-#define DS_STATE_EXIST		0x0001u	/* the domain exists */
-#define DS_STATE_SHUTDOWN	0x0002u	/* its shutdown has completed */
-#define DS_STATE_DYING		0x0004u	/* being destroyed */
-#define DS_STATE_DEAD		0x0008u	/* destroyed */
-
-struct ds_get_domain_state {
-	uint16_t	state;		/* OUT: DS_STATE_* */
-	uint16_t	caps;		/* OUT: XSS_DOMAIN_CAP_* (same bits) */
-	uint32_t	pad0;		/* IN: 0 */
-	uint64_t	unique_id;	/* OUT */
-};
-
-struct ds_domctl {
-	uint32_t	cmd;
-	uint32_t	interface_version;
-	uint16_t	domain;		/* IN/OUT: DOMID_INVALID asks for
-					 * the next changed domain */
-	uint16_t	pad[3];
-	union {
-		struct ds_get_domain_state get_domain_state;
-		uint8_t		pad[128];
-	} u;
-};
-
-_Static_assert(sizeof(struct ds_get_domain_state) == 16,
-    "xen_domctl_get_domain_state is 16 bytes");
-_Static_assert(offsetof(struct ds_domctl, interface_version) == 4,
-    "xen_domctl.interface_version at 4");
-_Static_assert(offsetof(struct ds_domctl, domain) == 8,
-    "xen_domctl.domain at 8");
-_Static_assert(offsetof(struct ds_domctl, u) == 16, "xen_domctl.u at 16");
-_Static_assert(offsetof(struct ds_domctl, u.get_domain_state.caps) == 18,
-    "get_domain_state.caps at 18");
-_Static_assert(offsetof(struct ds_domctl, u.get_domain_state.unique_id) ==
-    24, "get_domain_state.unique_id at 24");
-_Static_assert(sizeof(struct ds_domctl) == 144, "xen_domctl is 144 bytes");
 
 struct xss_domstate {
 	struct xentoollog_logger quiet;	/* outlives xcall: embedded */
 	xencall_handle		*xcall;
-	struct ds_domctl	*buf;	/* xencall_alloc_buffer(), ours */
+	struct xen421_domctl	*buf;	/* xencall_alloc_buffer(), ours */
 };
 
 /* errno after a failed library call; never 0, so callers see a failure. */
@@ -89,25 +37,26 @@ failed_errno(void)
 }
 
 /*
- * Issue the domctl for domain (a domid or DS_DOMID_INVALID).  Returns 0
+ * Issue the domctl for domain (a domid or DOMID_INVALID).  Returns 0
  * with *info filled (info->domid from the hypervisor's answer), or the
  * errno of the hypercall.
  */
 static int
 ds_call(struct xss_domstate *q, uint32_t domain, struct xss_domain_info *info)
 {
-	struct ds_domctl *op = q->buf;
-	const struct ds_get_domain_state *st = &op->u.get_domain_state;
+	struct xen421_domctl *op = q->buf;
+	const struct xen421_domctl_get_domain_state *st =
+	    &op->u.get_domain_state;
 
 	memset(op, 0, sizeof(*op));	/* pad0 and the pads must be 0 */
-	op->cmd = DS_DOMCTL_get_domain_state;
-	op->interface_version = DS_DOMCTL_STABLE_VERSION;
+	op->cmd = XEN421_DOMCTL_get_domain_state;
+	op->interface_version = XEN421_DOMCTL_STABLE_VERSION;
 	op->domain = (uint16_t)domain;
 	errno = 0;
 	if (xencall1(q->xcall, __HYPERVISOR_domctl,
 	    (uint64_t)(uintptr_t)op) != 0)
 		return failed_errno();
-	if (op->domain >= DS_DOMID_FIRST_RESERVED)
+	if (op->domain >= DOMID_FIRST_RESERVED)
 		return EIO;	/* not an answer Xen gives */
 
 	memset(info, 0, sizeof(*info));
@@ -123,11 +72,11 @@ ds_call(struct xss_domstate *q, uint32_t domain, struct xss_domain_info *info)
 	 * @releaseDomain before libxl and xenconsoled can see the domain
 	 * dying (they would look, see nothing, and keep it a zombie).
 	 */
-	if (!(st->state & DS_STATE_EXIST))
+	if (!(st->state & XEN421_GETDOMSTATE_STATE_EXIST))
 		info->state = XSS_DOMAIN_DEAD;
-	else if (st->state & DS_STATE_DEAD)
+	else if (st->state & XEN421_GETDOMSTATE_STATE_DEAD)
 		info->state = XSS_DOMAIN_DYING;
-	else if (st->state & DS_STATE_SHUTDOWN)
+	else if (st->state & XEN421_GETDOMSTATE_STATE_SHUTDOWN)
 		info->state = XSS_DOMAIN_SHUTDOWN;
 	else
 		info->state = XSS_DOMAIN_RUNNING;
@@ -198,7 +147,7 @@ xss_domstate_get(struct xss_domstate *q, uint32_t domid,
 	struct xss_domain_info got;
 	int err;
 
-	if (domid >= DS_DOMID_FIRST_RESERVED)
+	if (domid >= DOMID_FIRST_RESERVED)
 		return EINVAL;
 	if ((err = ds_call(q, domid, &got)) != 0)
 		return err;
@@ -213,7 +162,7 @@ xss_domstate_next(struct xss_domstate *q, struct xss_domain_info *info)
 	struct xss_domain_info got;
 	int err;
 
-	if ((err = ds_call(q, DS_DOMID_INVALID, &got)) != 0)
+	if ((err = ds_call(q, DOMID_INVALID, &got)) != 0)
 		return err;
 	*info = got;
 	return 0;

@@ -2,7 +2,8 @@
 lib_LTLIBRARIES += libxs-stable/libxs-stable.la
 libxs_stable_libxs_stable_la_SOURCES = libxs-stable/handle.c \
 	libxs-stable/feed.c libxs-stable/domstate.c libxs-stable/quiet.c \
-	libxs-stable/quiet.h libxs-stable/include/xs-stable.h
+	libxs-stable/quiet.h libxs-stable/domctl-4.21.h \
+	libxs-stable/include/xs-stable.h
 libxs_stable_libxs_stable_la_CPPFLAGS = -I$(top_srcdir)/libxs-stable/include \
 	$(XENGNTTAB_CFLAGS) $(XENEVTCHN_CFLAGS) $(XENCALL_CFLAGS)
 libxs_stable_libxs_stable_la_LIBADD = $(XENGNTTAB_LIBS) $(XENEVTCHN_LIBS) \

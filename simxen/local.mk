@@ -45,7 +45,8 @@ EXTRA_simxen_lib_libxengnttab_so_1_DEPENDENCIES = \
 
 noinst_PROGRAMS += simxen/lib/libxencall.so.1
 simxen_lib_libxencall_so_1_SOURCES = simxen/abi/xencall.c simxen/lib/simxen.c
-simxen_lib_libxencall_so_1_CPPFLAGS = $(SIMXEN_CPPFLAGS) $(XENCALL_CFLAGS)
+simxen_lib_libxencall_so_1_CPPFLAGS = $(SIMXEN_CPPFLAGS) $(XENCALL_CFLAGS) \
+	-I$(top_srcdir)/libxs-stable
 simxen_lib_libxencall_so_1_CFLAGS = $(SIMXEN_SO_CFLAGS)
 simxen_lib_libxencall_so_1_LINK = $(SIMXEN_SO_LINK)libxencall.map \
 	-Wl,-soname,libxencall.so.1 -o $@
@@ -96,7 +97,8 @@ simxen_tests_abi_test_SOURCES = simxen/tests/abi_test.c
 simxen_tests_abi_test_CPPFLAGS = $(XENEVTCHN_CFLAGS) $(XENGNTTAB_CFLAGS)
 simxen_tests_abi_test_LDADD = -lxenctrl $(XENEVTCHN_LIBS) $(XENGNTTAB_LIBS)
 simxen_tests_xencall_test_SOURCES = simxen/tests/xencall_test.c
-simxen_tests_xencall_test_CPPFLAGS = $(XENCALL_CFLAGS)
+simxen_tests_xencall_test_CPPFLAGS = $(XENCALL_CFLAGS) \
+	-I$(top_srcdir)/libxs-stable
 simxen_tests_xencall_test_LDADD = $(XENCALL_LIBS)
 
 TESTS += simxen/tests/simxen_test simxen/tests/abi.sh simxen/tests/xencall.sh \

@@ -21,37 +21,11 @@
 #include <xencall.h>
 #include <xen/xen.h>
 
+#include "domctl-4.21.h"
 #include "simxen.h"
 
-/*
- * The hypervisor's side of the domctl: our own statement of the layout
- * in Xen 4.21's public/domctl.h (struct xen_domctl with the
- * get_domain_state member of its union).  Debian 12's installed
- * <xen/domctl.h> is 4.17's and has no such command.
- */
-#define SX_DOMCTL_get_domain_state	90u
-#define SX_DOMCTL_STABLE_VERSION	0u	/* stable ops: version 0 */
-#define SX_DOMCTL_VERSION_417		0x15u	/* 4.17's INTERFACE_VERSION */
-
-struct sx_domctl {
-	uint32_t	cmd;
-	uint32_t	interface_version;
-	uint16_t	domain;		/* IN/OUT */
-	uint16_t	pad[3];
-	union {
-		struct {
-			uint16_t	state;
-			uint16_t	caps;
-			uint32_t	pad0;
-			uint64_t	unique_id;
-		} get_domain_state;
-		uint8_t		pad[128];
-	} u;
-};
-_Static_assert(sizeof(struct sx_domctl) == 144, "xen_domctl is 144 bytes");
-_Static_assert(offsetof(struct sx_domctl, u) == 16, "xen_domctl.u at 16");
-_Static_assert(offsetof(struct sx_domctl, u.get_domain_state.unique_id) ==
-    24, "get_domain_state.unique_id at 24");
+/* 4.17's XEN_DOMCTL_INTERFACE_VERSION, which a stock host wants. */
+#define SX_DOMCTL_VERSION_417		0x15u
 
 #define SX_PAGE_SIZE	4096u
 
@@ -115,7 +89,7 @@ xencall_fd(xencall_handle *xcall)
 
 /* XEN_DOMCTL_get_domain_state, or 4.17's answers on a stock host. */
 static long
-sx_domctl(xencall_handle *xcall, struct sx_domctl *op)
+sx_domctl(xencall_handle *xcall, struct xen421_domctl *op)
 {
 	struct simxen_domstate st;
 	uint32_t domid;
@@ -123,7 +97,7 @@ sx_domctl(xencall_handle *xcall, struct sx_domctl *op)
 
 	if (op == NULL)
 		return fail(EFAULT);
-	if (op->cmd != SX_DOMCTL_get_domain_state)
+	if (op->cmd != XEN421_DOMCTL_get_domain_state)
 		return fail(ENOSYS);	/* no other domctl is simulated */
 	simxen_count_state_calls(xcall->sx, 1);
 	if (simxen_host_flags(xcall->sx) & SIMXEN_HOST_STOCK) {
@@ -131,7 +105,7 @@ sx_domctl(xencall_handle *xcall, struct sx_domctl *op)
 		return fail(op->interface_version == SX_DOMCTL_VERSION_417 ?
 		    ENOSYS : EACCES);
 	}
-	if (op->interface_version != SX_DOMCTL_STABLE_VERSION)
+	if (op->interface_version != XEN421_DOMCTL_STABLE_VERSION)
 		return fail(EACCES);
 	domid = op->domain;
 	memset(&st, 0, sizeof(st));
@@ -152,7 +126,7 @@ static long
 sx_hypercall(xencall_handle *xcall, unsigned int op, uint64_t arg1)
 {
 	if (op == __HYPERVISOR_domctl)
-		return sx_domctl(xcall, (struct sx_domctl *)(uintptr_t)arg1);
+		return sx_domctl(xcall, (struct xen421_domctl *)(uintptr_t)arg1);
 	return fail(ENOSYS);
 }
 

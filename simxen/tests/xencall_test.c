@@ -18,43 +18,26 @@
 #include <xencall.h>
 #include <xen/xen.h>
 
+#include "domctl-4.21.h"
+
 #define FAIL(...) do {							\
 	fprintf(stderr, "xencall_test: " __VA_ARGS__);			\
 	fprintf(stderr, "\n");						\
 	return 1;							\
 } while (0)
 
-/* Xen 4.21 public/domctl.h: struct xen_domctl, get_domain_state. */
-struct domctl {
-	uint32_t	cmd;
-	uint32_t	interface_version;
-	uint16_t	domain;
-	uint16_t	pad[3];
-	union {
-		struct {
-			uint16_t	state;
-			uint16_t	caps;
-			uint32_t	pad0;
-			uint64_t	unique_id;
-		} ds;
-		uint8_t		pad[128];
-	} u;
-};
-_Static_assert(sizeof(struct domctl) == 144, "xen_domctl size");
-
-#define GET_DOMAIN_STATE	90u
-#define DOMID_INVALID_		0x7ff4u
+#define GET_DOMAIN_STATE	XEN421_DOMCTL_get_domain_state
 
 /* One domctl; returns 0 or the errno it failed with. */
 static int
-call(xencall_handle *xc, struct domctl *op, uint32_t cmd, uint32_t version,
-    uint32_t domain, uint32_t pad0)
+call(xencall_handle *xc, struct xen421_domctl *op, uint32_t cmd,
+    uint32_t version, uint32_t domain, uint32_t pad0)
 {
 	memset(op, 0, sizeof(*op));
 	op->cmd = cmd;
 	op->interface_version = version;
 	op->domain = (uint16_t)domain;
-	op->u.ds.pad0 = pad0;
+	op->u.get_domain_state.pad0 = pad0;
 	errno = 0;
 	if (xencall1(xc, __HYPERVISOR_domctl, (uint64_t)(uintptr_t)op) == 0)
 		return 0;
@@ -64,7 +47,8 @@ call(xencall_handle *xc, struct domctl *op, uint32_t cmd, uint32_t version,
 int
 main(int argc, char **argv)
 {
-	struct domctl *op;
+	struct xen421_domctl *op;
+	const struct xen421_domctl_get_domain_state *st;
 	xencall_handle *xc;
 	uint32_t domid;
 	int err;
@@ -78,6 +62,7 @@ main(int argc, char **argv)
 	(void)xencall_buffers_never_fault(xc);
 	if ((op = xencall_alloc_buffer(xc, sizeof(*op))) == NULL)
 		FAIL("xencall_alloc_buffer");
+	st = &op->u.get_domain_state;
 
 	if (strcmp(argv[1], "--stock") == 0) {
 		/* 4.17: the version is checked first, then the command. */
@@ -92,16 +77,16 @@ main(int argc, char **argv)
 
 	if ((err = call(xc, op, GET_DOMAIN_STATE, 0, 0, 0)) != 0)
 		FAIL("domain 0: %s", strerror(err));
-	if (op->domain != 0 || op->u.ds.state != 0x1 ||
-	    op->u.ds.caps != 0x3 || op->u.ds.unique_id == 0)
-		FAIL("domain 0: state %#x caps %#x", op->u.ds.state,
-		    op->u.ds.caps);
+	if (op->domain != 0 || st->state != 0x1 ||
+	    st->caps != 0x3 || st->unique_id == 0)
+		FAIL("domain 0: state %#x caps %#x", st->state,
+		    st->caps);
 	if ((err = call(xc, op, GET_DOMAIN_STATE, 0, domid, 0)) != 0)
 		FAIL("domain %u: %s", domid, strerror(err));
-	if (op->domain != domid || op->u.ds.state != 0x1 ||
-	    op->u.ds.caps != 0 || op->u.ds.unique_id == 0)
-		FAIL("domain %u: state %#x caps %#x", domid, op->u.ds.state,
-		    op->u.ds.caps);
+	if (op->domain != domid || st->state != 0x1 ||
+	    st->caps != 0 || st->unique_id == 0)
+		FAIL("domain %u: state %#x caps %#x", domid, st->state,
+		    st->caps);
 	if (xencall2L(xc, __HYPERVISOR_domctl, (uint64_t)(uintptr_t)op, 0) !=
 	    0)
 		FAIL("xencall2L: %s", strerror(errno));
@@ -111,7 +96,7 @@ main(int argc, char **argv)
 		FAIL("pad0 != 0: %s", strerror(err));
 	if ((err = call(xc, op, GET_DOMAIN_STATE, 0, 999, 1)) != ESRCH)
 		FAIL("no such domain before pad0: %s", strerror(err));
-	if ((err = call(xc, op, GET_DOMAIN_STATE, 0, DOMID_INVALID_, 1)) !=
+	if ((err = call(xc, op, GET_DOMAIN_STATE, 0, DOMID_INVALID, 1)) !=
 	    EINVAL)
 		FAIL("pad0 != 0, next: %s", strerror(err));
 	if ((err = call(xc, op, GET_DOMAIN_STATE, 0x15, 0, 0)) != EACCES)
@@ -119,7 +104,7 @@ main(int argc, char **argv)
 	if ((err = call(xc, op, GET_DOMAIN_STATE, 0, 999, 0)) != ESRCH)
 		FAIL("domain 999: %s", strerror(err));
 	/* Nobody bound VIRQ_DOM_EXC: dom0 handles, nothing recorded. */
-	if ((err = call(xc, op, GET_DOMAIN_STATE, 0, DOMID_INVALID_, 0)) !=
+	if ((err = call(xc, op, GET_DOMAIN_STATE, 0, DOMID_INVALID, 0)) !=
 	    ENOENT)
 		FAIL("next, unbound: %s", strerror(err));
 	/* Not simulated. */
