@@ -138,7 +138,20 @@ while [ $r -le "$repeats" ]; do
 						SVC_PID=
 						stop_daemon
 					done
-				done ;;
+				done
+				# A tenth of the largest N dies, the rest
+				# living on: a death's cost at that many
+				# domains, apart from how many die.
+				[ "$d" = ours ] || continue
+				n=${doms##* } k=$((n / 10))
+				NO_FEED=1 start_daemon ours
+				LD_LIBRARY_PATH=$SIMLIB "$SERVICE" -m hypervisor \
+				    2>"$T/service.log" &
+				SVC_PID=$!
+				xsb "massdeath-$n-$k" ours domains $n $k
+				kill $SVC_PID
+				wait $SVC_PID 2>/dev/null
+				SVC_PID= ;;
 			esac
 			stop_daemon
 		done

@@ -15,7 +15,7 @@
  *   fanout WATCHERS WRITES	time until every event is delivered
  *   populate			100,000 nodes, 3 levels of fan-out 100/100/10,
  *				left in place for run.sh to list and remove
- *   domains N			N simulated guests boot, then all die
+ *   domains N [K]		N simulated guests boot, then K (all) die
  * Errors go to stderr with exit status 1.
  */
 #include "config.h"
@@ -533,9 +533,13 @@ settle(void)
 	}
 }
 
-/* domains N: N guests each boot as a PV frontend does, then all die. */
+/*
+ * domains N [K]: N guests each boot as a PV frontend does, then the
+ * first K (all when K < 0) die.  K < N measures a death's cost with N
+ * domains alive, apart from the number of deaths.
+ */
 static void
-domains(int n)
+domains(int n, int kill)
 {
 	struct sg_guest *g0 = connect_socket(), **gs;
 	struct simxen *sx;
@@ -570,8 +574,10 @@ domains(int n)
 	settle();
 	c0 = daemon_cpu_us();
 	calls = simxen_state_calls(sx);
+	if (kill < 0 || kill > n)
+		kill = n;
 	t0 = now_us();
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < kill; i++) {
 		sg_close(gs[i]);
 		if ((err = simxen_domain_destroy(sx, ids[i])) != 0)
 			die("destroy %u: %s", ids[i], strerror(err));
@@ -580,6 +586,8 @@ domains(int n)
 	printf("shutdown_cpu_us %.0f\nshutdown_state_calls %llu\n",
 	    daemon_cpu_us() - c0,
 	    (unsigned long long)(simxen_state_calls(sx) - calls));
+	for (; i < n; i++)
+		sg_close(gs[i]);
 	simxen_close(sx);
 	sg_close(g0);
 	free(gs);
@@ -638,8 +646,8 @@ main(int argc, char **argv)
 		fanout(atoi(argv[1]), atoi(argv[2]));
 	else if (argc == 1 && strcmp(argv[0], "populate") == 0)
 		populate();
-	else if (argc == 2 && strcmp(argv[0], "domains") == 0)
-		domains(atoi(argv[1]));
+	else if ((argc == 2 || argc == 3) && strcmp(argv[0], "domains") == 0)
+		domains(atoi(argv[1]), argc == 3 ? atoi(argv[2]) : -1);
 	else
 		die("usage: xs-bench [--socket PATH] [--pid PID] COMMAND ARGS "
 		    "(see bench/xs-bench.c)");
