@@ -46,7 +46,7 @@
 
 #include "simxen.h"
 
-#define SX_MAGIC	0x53584e34u	/* "SXN4": layout version */
+#define SX_MAGIC	0x53584e35u	/* "SXN5": layout version */
 #define SX_MAX_HOLDERS	4096u	/* counted ring mappings, host-wide */
 #define SX_MAX_VIRQS	64u	/* VIRQ bindings, host-wide */
 #define SX_NR_VIRQS	24u	/* NR_VIRQS in xen/xen.h */
@@ -82,6 +82,7 @@ struct sx_domain {
 	uint32_t	store_port;
 	uint32_t	max_port;	/* highest port ever used, for reset */
 	uint64_t	unique_id;	/* from sx_shared.next_unique_id */
+	uint32_t	nholders;	/* used holders of this gen */
 };
 
 /* A counted (grant or foreign) mapping of a ring page by process pid. */
@@ -116,6 +117,7 @@ struct sx_shared {
 	uint32_t	host_flags;	/* SIMXEN_HOST_* */
 	uint64_t	next_unique_id;	/* from 1 */
 	uint64_t	state_calls;	/* simxen_count_state_calls() */
+	uint32_t	ndying;		/* domains in SIMXEN_DOM_DYING */
 	struct sx_port	ports[SIMXEN_MAX_DOMAINS][SIMXEN_MAX_PORTS];
 	uint32_t	undelivered;	/* ports with undelivered set */
 };
@@ -125,6 +127,7 @@ struct sx_localmap {
 	uint32_t	domid;
 	uint32_t	gen;
 	int		counted;
+	uint32_t	hslot;		/* its holder, when counted */
 };
 
 struct simxen {
@@ -460,6 +463,9 @@ sx_map_count(struct simxen *sx, uint32_t domid, int prune)
 	struct sx_holder *h;
 	uint32_t i, n = 0;
 
+	/* The common case at a death: its last mapping just went. */
+	if (sh->doms[domid].nholders == 0)
+		return 0;
 	for (i = 0; i < SX_MAX_HOLDERS; i++) {
 		h = &sh->holders[i];
 		if (!h->used || h->domid != domid ||
@@ -467,6 +473,7 @@ sx_map_count(struct simxen *sx, uint32_t domid, int prune)
 			continue;
 		if (prune && !sx_holder_live(sx, h)) {
 			memset(h, 0, sizeof(*h));
+			sh->doms[domid].nholders--;
 			continue;
 		}
 		n++;
@@ -522,6 +529,7 @@ sx_reap_one(struct simxen *sx, uint32_t d)
 		unlink(path);
 	sh->doms[d].state = SIMXEN_DOM_DEAD;
 	sh->doms[d].exists = 0;
+	sh->ndying--;
 	sx_state_changed(sx, d);
 }
 
@@ -543,14 +551,18 @@ sx_reap(struct simxen *sx)
 /*
  * sx_reap() for calls made again and again (the domain-state call, once
  * per changed domid): only dying domains none of whose holders' processes
- * exist any more are checked in full.  One pass over the holders, one
- * kill(pid, 0) per process (of the first 16).  Locked.
+ * exist any more are checked in full.  The holders are looked at only
+ * when a domain is dying, and only those of dying domains, so a call
+ * costs the same however many domains live (real Xen's call does not
+ * grow with them either).  One kill(pid, 0) per process (of the first
+ * 16).  Locked.
  */
 static void
 sx_reap_gone(struct simxen *sx)
 {
 	struct sx_shared *sh = sx->sh;
-	static uint8_t held[SIMXEN_MAX_DOMAINS];
+	/* 0: not dying; 1: dying, no live holder seen; 2: held. */
+	static uint8_t dying[SIMXEN_MAX_DOMAINS];
 	/* Holders are a few processes: each is asked once per call. */
 	struct {
 		uint32_t	pid;
@@ -561,11 +573,15 @@ sx_reap_gone(struct simxen *sx)
 	uint32_t i, d;
 	bool alive;
 
-	memset(held, 0, sizeof(held));
+	if (sh->ndying == 0)
+		return;
+	for (d = 1; d < SIMXEN_MAX_DOMAINS; d++)
+		dying[d] = sh->doms[d].exists &&
+		    sh->doms[d].state == SIMXEN_DOM_DYING;
 	for (i = 0; i < SX_MAX_HOLDERS; i++) {
 		h = &sh->holders[i];
 		if (!h->used || h->domid >= SIMXEN_MAX_DOMAINS ||
-		    h->gen != sh->doms[h->domid].gen)
+		    dying[h->domid] != 1 || h->gen != sh->doms[h->domid].gen)
 			continue;
 		for (k = 0; k < nseen && seen[k].pid != h->pid; k++)
 			;
@@ -579,11 +595,10 @@ sx_reap_gone(struct simxen *sx)
 			}
 		}
 		if (alive)
-			held[h->domid] = 1;
+			dying[h->domid] = 2;
 	}
 	for (d = 1; d < SIMXEN_MAX_DOMAINS; d++)
-		if (!held[d] && sh->doms[d].exists &&
-		    sh->doms[d].state == SIMXEN_DOM_DYING)
+		if (dying[d] == 1)
 			sx_reap_one(sx, d);
 }
 
@@ -745,6 +760,7 @@ sx_create_locked(struct simxen *sx, uint32_t domid)
 	d->gfn = sx->sh->next_gfn++;
 	d->unique_id = sx->sh->next_unique_id++;
 	d->max_port = 0;
+	d->nholders = 0;	/* those of the last gen no longer count */
 	if ((err = sx_make_ring(sx, domid)) != 0)
 		return err;
 	d->exists = 1;
@@ -1029,6 +1045,7 @@ simxen_domain_destroy(struct simxen *sx, uint32_t domid)
 	else if (sx->sh->doms[domid].state != SIMXEN_DOM_DYING) {
 		sx_close_ports(sx, domid);
 		sx->sh->doms[domid].state = SIMXEN_DOM_DYING;
+		sx->sh->ndying++;
 		sx_state_changed(sx, domid);
 		sx_reap_one(sx, domid);
 	}
@@ -1060,20 +1077,31 @@ sx_fill_domstate(const struct sx_shared *sh, uint32_t domid,
 }
 
 /* Take the next marked domid at or after sh->exc_next, wrapping, and
- * clear its mark.  Returns false when none is marked.  Locked. */
+ * clear its mark.  Returns false when none is marked.  A word at a
+ * time, as Xen's find_next_bit() does.  Locked. */
 static bool
 sx_take_changed(struct sx_shared *sh, uint32_t *domid)
 {
-	uint32_t i, d;
+	const unsigned int nwords = SIMXEN_MAX_DOMAINS / 64;
+	unsigned int start = sh->exc_next % SIMXEN_MAX_DOMAINS, i, w;
+	uint64_t bits;
+	uint32_t d;
 
-	for (i = 0; i < SIMXEN_MAX_DOMAINS; i++) {
-		d = (sh->exc_next + i) % SIMXEN_MAX_DOMAINS;
-		if (sh->changed[d / 64] & (UINT64_C(1) << (d % 64))) {
-			sh->changed[d / 64] &= ~(UINT64_C(1) << (d % 64));
-			sh->exc_next = (d + 1) % SIMXEN_MAX_DOMAINS;
-			*domid = d;
-			return true;
-		}
+	/* nwords + 1 looks: the start word's low bits come last. */
+	for (i = 0; i <= nwords; i++) {
+		w = (start / 64 + i) % nwords;
+		bits = sh->changed[w];
+		if (i == 0)
+			bits &= ~UINT64_C(0) << (start % 64);
+		else if (i == nwords)
+			bits &= ~(~UINT64_C(0) << (start % 64));
+		if (bits == 0)
+			continue;
+		d = w * 64 + (uint32_t)__builtin_ctzll(bits);
+		sh->changed[w] &= ~(UINT64_C(1) << (d % 64));
+		sh->exc_next = (d + 1) % SIMXEN_MAX_DOMAINS;
+		*domid = d;
+		return true;
 	}
 	return false;
 }
@@ -1611,8 +1639,10 @@ sx_map_locked(struct simxen *sx, uint32_t domid, int counted, void **page)
 	sx->maps[slot].domid = domid;
 	sx->maps[slot].gen = gen;
 	sx->maps[slot].counted = counted;
+	sx->maps[slot].hslot = hslot;
 	if (counted) {
 		i = hslot;
+		sh->doms[domid].nholders++;
 		sh->holders[i].used = 1;
 		sh->holders[i].pid = (uint32_t)getpid();
 		sh->holders[i].domid = domid;
@@ -1679,7 +1709,8 @@ simxen_ring_unmap(struct simxen *sx, void *page)
 {
 	struct sx_shared *sh = sx->sh;
 	struct sx_localmap *m = NULL;
-	uint32_t i;
+	struct sx_holder *h;
+	uint32_t i, self = (uint32_t)getpid();
 
 	if (page == NULL)
 		return EINVAL;
@@ -1692,15 +1723,23 @@ simxen_ring_unmap(struct simxen *sx, void *page)
 		return EINVAL;
 	sx_lock(sx);
 	munmap(page, SIMXEN_PAGE_SIZE);
-	if (m->counted)
-		for (i = 0; i < SX_MAX_HOLDERS; i++)
-			if (sh->holders[i].used &&
-			    sh->holders[i].pid == (uint32_t)getpid() &&
-			    sh->holders[i].addr == (uint64_t)(uintptr_t)page) {
-				memset(&sh->holders[i], 0,
-				    sizeof(sh->holders[i]));
-				break;
-			}
+	if (m->counted) {
+		/* Its own slot, unless pruned (and maybe reused) since. */
+		h = &sh->holders[m->hslot];
+		if (!h->used || h->pid != self ||
+		    h->addr != (uint64_t)(uintptr_t)page)
+			h = NULL;
+		for (i = 0; h == NULL && i < SX_MAX_HOLDERS; i++)
+			if (sh->holders[i].used && sh->holders[i].pid == self &&
+			    sh->holders[i].addr == (uint64_t)(uintptr_t)page)
+				h = &sh->holders[i];
+		if (h != NULL) {
+			if (h->domid < SIMXEN_MAX_DOMAINS &&
+			    h->gen == sh->doms[h->domid].gen)
+				sh->doms[h->domid].nholders--;
+			memset(h, 0, sizeof(*h));
+		}
+	}
 	i = m->domid;
 	memset(m, 0, sizeof(*m));
 	sx_reap_one(sx, i);
