@@ -6,6 +6,9 @@
 #   OUTDIR/oxenstored-control   Debian's source as it is (debian/patches
 #                               applied): what Debian's xen-utils-4.17
 #                               ships, built here, the control.
+#   OUTDIR/oxenstored-patched   the same with patches/4.17/grant-mapping
+#                               applied: rings mapped by grant
+#                               (docs/oxenstored.md).
 #   OUTDIR/oxenstored.conf      its configuration file, as Xen generates it.
 #   OUTDIR/ocaml/               the binding (xengnttab, dropped into the
 #                               tree as tools/ocaml/libs/xg) and Xen's
@@ -18,7 +21,8 @@
 #   ${XDG_CACHE_HOME:-~/.cache}/xenstore-stable/oxenstored-4.17.
 #   The source package comes from scripts/xen-source.sh.  A result built
 #   from the same inputs (this script, ocaml-bindings/xengnttab, the
-#   Debian version: OUTDIR/BUILD-KEY) is not built again unless --force.
+#   patches, the Debian version: OUTDIR/BUILD-KEY) is not built again
+#   unless --force.
 #
 # Instead of Xen's configure (which wants the build dependencies of all of
 # Xen's tools) this script writes the few configure outputs tools/ocaml
@@ -68,11 +72,12 @@ out=$(cd "$out" && pwd)
 key=$({
 	echo "$debversion $(ocamlopt -version) $(gcc -dumpversion)"
 	cat "$here/build.sh"
-	find "$here/xengnttab" -type f | LC_ALL=C sort | xargs cat
+	find "$here/xengnttab" "$here/patches" -type f | LC_ALL=C sort | xargs cat
 } | sha256sum | cut -d' ' -f1)
 if [ $force = no ] && [ -x "$out/oxenstored-control" ] &&
+    [ -x "$out/oxenstored-patched" ] &&
     [ "$(cat "$out/BUILD-KEY" 2>/dev/null)" = "$key" ]; then
-	echo "ocaml-bindings/build.sh: $out/oxenstored-control is up to date"
+	echo "ocaml-bindings/build.sh: $out/oxenstored-{control,patched} are up to date"
 	exit 0
 fi
 rm -f "$out/BUILD-KEY"
@@ -108,7 +113,21 @@ EOF
 	done
 }
 
-# build_tree NAME: unpack, add the binding, build; the tree in $w/src.
+# apply_series SRC DIR: DIR's series, in order, each dry-run first.
+apply_series()
+{
+	grep -v '^[[:space:]]*\(#\|$\)' "$2/series" |
+	while read -r p; do
+		[ -f "$2/$p" ] || die "series names $p, which is not in $2"
+		(cd "$1" && patch -p1 --fuzz=0 --dry-run -s -f <"$2/$p") >&2 ||
+		    die "$p does not apply to Debian's xen $debversion"
+		(cd "$1" && patch -p1 --fuzz=0 -s -f <"$2/$p") ||
+		    die "applying $p failed after a clean dry run"
+	done
+}
+
+# build_tree NAME [SERIES-DIR]: unpack, add the binding, apply the
+# series, build; the tree in $w/src.
 build_tree()
 {
 	w=$out/work/$1
@@ -118,6 +137,7 @@ build_tree()
 	    die "dpkg-source -x $dsc failed, see $w/unpack.log"
 	configure_tree "$w/src"
 	cp -R "$here/xengnttab" "$w/src/tools/ocaml/libs/xg"
+	[ -z "${2:-}" ] || apply_series "$w/src" "$2"
 	start=$(date +%s)
 	# The order of tools/ocaml/libs/Makefile, only the libraries
 	# oxenstored links, and the binding.
@@ -150,9 +170,18 @@ cp "$x"/libs/mmap/*.cmi "$x"/libs/mmap/*.cmxa "$x"/libs/mmap/*.a \
     "$x"/libs/mmap/*.cmx "$x"/libs/mmap/mmap_stubs.h "$out/ocaml/xenmmap/"
 cp "$x"/libs/xg/*.cmi "$x"/libs/xg/*.cmxa "$x"/libs/xg/*.a \
     "$x"/libs/xg/*.cmx "$x"/libs/xg/META "$out/ocaml/xengnttab/"
+
+build_tree patched "$here/patches/4.17/grant-mapping"
+x=$out/work/patched/src/tools/ocaml
+nm "$x/xenstored/oxenstored" | grep -q stub_xengnttab_map_grant_ref ||
+    die "the patched oxenstored does not use the binding"
+cp "$x/xenstored/oxenstored" "$out/oxenstored-patched"
 {
 	echo "Debian xen $debversion, tools/ocaml built against the installed libxen-dev"
+	echo "oxenstored-patched: patches/4.17/grant-mapping:"
+	grep -v '^[[:space:]]*\(#\|$\)' "$here/patches/4.17/grant-mapping/series" |
+	    sed 's/^/  /'
 	cat "$out/work/times"
 } >"$out/BUILD-INFO"
 echo "$key" >"$out/BUILD-KEY"
-echo "ocaml-bindings/build.sh: done, $out/oxenstored-control"
+echo "ocaml-bindings/build.sh: done, $out/oxenstored-control and $out/oxenstored-patched"
