@@ -3,10 +3,9 @@
 # source, then `make check` in a plain build and in an ASan+UBSan build,
 # `make check-xen` (real Xen under QEMU) with each build, the OCaml
 # binding's and the grant-mapping oxenstored's tests (tests/ocaml/), the
-# patched
-# hypervisor (xen-patches/build.sh) and `make check-xen` on it with the
-# plain build, the fuzzing harnesses (tests/fuzz/run.sh, about 6 min),
-# then `make distcheck`.
+# patched hypervisor (xen-patches/build.sh) and `make check-xen` on it
+# with the plain build, the fuzzing harnesses (tests/fuzz/run.sh, about
+# 6 min), then `make distcheck`.
 # Ends with "N passed, N failed".
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
