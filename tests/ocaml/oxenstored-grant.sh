@@ -17,6 +17,7 @@ command -v ocamlfind >/dev/null ||
 out=${OXENSTORED_OUT:-${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/xenstore-stable/oxenstored-4.17}
 sh "$abs_top_srcdir/ocaml-bindings/build.sh" "$out" >"$T/build.log" 2>&1 ||
     { cat "$T/build.log" >&2; fail "ocaml-bindings/build.sh failed"; }
+# shellcheck disable=SC2034 # read by start_daemon (tests/sim/lib.sh)
 SIMXEN_INIT=--no-foreign-map
 
 printf 'write data/x hello\nread data/x\n' >"$T/script"
