@@ -6,9 +6,9 @@
 # 1 (grant mapping) must map the ring once, serve the guest over it and
 # release it when the domain dies, through 40 domain lifecycles (the
 # simulator keeps a destroyed domain while its ring is mapped, so a ring
-# left mapped shows as a domain that never dies).  Which unmap released
-# it (the grant handle's, or Xb.close's munmap, which the simulator
-# counts as an unmap as Linux does) is for tests/ocaml/gnttab.sh.
+# left mapped shows as a domain that never dies; there a munmap alone,
+# Xb.close's, counts as an unmap, as on Linux), and unmap the ring
+# through the grant handle on XS_RELEASE.
 # usage: abs_top_builddir=BUILD abs_top_srcdir=SRC oxenstored-grant.sh
 . "$(dirname "$0")/../sim/lib.sh"
 
@@ -74,3 +74,19 @@ while [ $n -lt 40 ]; do
 done
 kill -0 "$DAEMON_PID" || fail "patched oxenstored died"
 echo "ok - patched oxenstored: $n domain lifecycles by grant mapping"
+
+# XS_RELEASE unmaps the ring through the grant handle at once (patch
+# 0002): the simulator drops the mapping's record then, where a munmap
+# alone would leave it until the domain is destroyed.
+guest --create --setup --introduce -c "$T/script" >"$T/g.out" 2>&1 ||
+    { cat "$T/g.out" >&2; fail "patched: guest for RELEASE failed"; }
+d=$("$SIMXEN" list | awk '$1 != 0 { print $1 }')
+printf 'release %s\n' "$d" | guest --dom0 >"$T/rel.out" 2>&1
+grep -qxF "release $d -> OK" "$T/rel.out" ||
+    { cat "$T/rel.out" >&2; fail "patched: RELEASE $d failed"; }
+"$SIMXEN" info "$d" | grep -q ' maps=0 ' ||
+    fail "patched: ring of $d still mapped after RELEASE:" \
+    "$("$SIMXEN" info "$d")"
+"$SIMXEN" destroy "$d" >/dev/null || fail "destroy $d"
+gone "$d"
+echo "ok - patched oxenstored: RELEASE unmaps the ring by grant"
