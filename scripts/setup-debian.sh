@@ -2,13 +2,15 @@
 # Install what building and testing need on Debian 12.  Runs apt-get as
 # root (through sudo when not root).  Safe to run again.
 # clang and libclang-rt-14-dev (its libFuzzer and sanitizer runtimes)
-# build the fuzzing harnesses (tests/fuzz/build.sh).
+# build the fuzzing harnesses (tests/fuzz/build.sh); ocaml-nox and
+# ocaml-findlib build oxenstored and the libxengnttab binding
+# (ocaml-bindings/build.sh, tests/ocaml/).
 set -eu
 
 PKGS="build-essential autoconf automake libtool pkg-config
 libtalloc-dev libevent-dev libsystemd-dev libcunit1-dev uthash-dev
 libxen-dev xenstore-utils xen-utils-4.17 xz-utils
-clang libclang-rt-14-dev"
+clang libclang-rt-14-dev ocaml-nox ocaml-findlib"
 # --xen: also what `make check-xen` boots (Xen and Linux under QEMU).
 if [ "${1:-}" = --xen ]; then
 	PKGS="$PKGS qemu-system-x86 xen-hypervisor-4.17-amd64

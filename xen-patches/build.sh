@@ -16,15 +16,15 @@
 # usage: build.sh [--only release|flask-debug] [--force] [OUTDIR]
 #   OUTDIR defaults to $XEN_HV_OUT, else
 #   ${XDG_CACHE_HOME:-~/.cache}/xenstore-stable/hv-4.17.
-#   The Debian source package (.dsc and tarballs) is taken from
-#   $XEN_SRCPKG_DIR if set, else from /tmp/xsa-xensrc if it holds this
-#   version, else downloaded with `apt-get source` into
-#   ${XDG_CACHE_HOME:-~/.cache}/xenstore-stable/xen-srcpkg-<version>
-#   (adding a deb-src entry first, as tests/xen/fetch-xen-source.sh does).
+#   The Debian source package (.dsc and tarballs) comes from
+#   scripts/xen-source.sh: $XEN_SRCPKG_DIR if set, else /tmp/xsa-xensrc
+#   if it holds this version, else downloaded with `apt-get source` into
+#   ${XDG_CACHE_HOME:-~/.cache}/xenstore-stable/xen-srcpkg-<version>.
 #   JOBS (default: the number of CPUs) is passed to make -j.
 #   A configuration whose binary in OUTDIR was built from the same
-#   inputs (this script, the series and its patches, the Debian version,
-#   the options: OUTDIR/<binary>.key) is not built again unless --force.
+#   inputs (the build part of this script, the series and its patches,
+#   the Debian version, the options: OUTDIR/<binary>.key) is not built
+#   again unless --force.
 #
 # Missing build dependencies are installed with apt-get (needs root).
 # Build logs and the patched trees stay in OUTDIR/work/.
@@ -74,47 +74,12 @@ if [ -n "$need" ]; then
 	    die "apt-get install$need failed"
 fi
 
-# --- the Debian source package.
-dsc_name=xen_$debversion.dsc
-find_dsc()
-{
-	for d in "$@"; do
-		[ -n "$d" ] && [ -f "$d/$dsc_name" ] && { echo "$d/$dsc_name"; return 0; }
-	done
-	return 1
-}
-srcpkg=$cachedir/xen-srcpkg-$version
-if ! dsc=$(find_dsc "${XEN_SRCPKG_DIR:-}" /tmp/xsa-xensrc "$srcpkg"); then
-	[ -z "${XEN_SRCPKG_DIR:-}" ] || die "no $dsc_name in XEN_SRCPKG_DIR=$XEN_SRCPKG_DIR"
-	has_deb_src()
-	{
-		for f in /etc/apt/sources.list.d/*.sources; do
-			[ -r "$f" ] || continue
-			grep -Eq '^Types:.*[[:space:]]deb-src([[:space:]]|$)' "$f" && return 0
-		done
-		for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
-			[ -r "$f" ] || continue
-			grep -Eq '^[[:space:]]*deb-src[[:space:]]' "$f" && return 0
-		done
-		return 1
-	}
-	if ! has_deb_src; then
-		src=/etc/apt/sources.list.d/debian.sources
-		new=/etc/apt/sources.list.d/debian-src.sources
-		[ -r "$src" ] || die "no $src to copy a deb-src entry from"
-		[ "$(id -u)" -eq 0 ] || die "no deb-src entry in apt's sources; run as root to add $new"
-		sed 's/^Types:.*/Types: deb-src/' "$src" >"$new"
-		echo "build.sh: added $new"
-		apt-get update >/dev/null
-	elif ! apt-cache showsrc xen 2>/dev/null | grep -qx "Version: $debversion"; then
-		[ "$(id -u)" -eq 0 ] || die "apt-get update needs root"
-		apt-get update >/dev/null
-	fi
-	mkdir -p "$srcpkg"
-	(cd "$srcpkg" && apt-get source --download-only "xen=$debversion") ||
-	    die "apt-get source xen=$debversion failed"
-	dsc=$srcpkg/$dsc_name
-fi
+# --- the Debian source package, from the one script that knows where
+# it is.
+srcpkg=$(sh "$here/../scripts/xen-source.sh") ||
+    die "could not obtain Debian's xen $debversion source package"
+dsc=$srcpkg/xen_$debversion.dsc
+[ -f "$dsc" ] || die "no $dsc"
 echo "build.sh: Debian source package $dsc"
 
 # --- one configuration: unpack, patch, configure, build.
@@ -127,7 +92,10 @@ inputs_key()
 {
 	{
 		echo "$debversion $*"
-		cat "$here/build.sh" "$series_dir/series"
+		# From "one configuration" on: where the source package was
+		# found does not change what is built.
+		sed -n '/^# --- one configuration/,$p' "$here/build.sh"
+		cat "$series_dir/series"
 		grep -v '^[[:space:]]*\(#\|$\)' "$series_dir/series" |
 		while read -r p; do cat "$series_dir/$p"; done
 	} | sha256sum | cut -d' ' -f1

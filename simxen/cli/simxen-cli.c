@@ -28,7 +28,7 @@ static void
 usage(void)
 {
 	fprintf(stderr,
-	    "usage: simxen init [--stock]\n"
+	    "usage: simxen init [--stock] [--no-foreign-map]\n"
 	    "       simxen create [--domid N]\n"
 	    "       simxen list\n"
 	    "       simxen info DOMID\n"
@@ -39,7 +39,8 @@ usage(void)
 	    "       simxen stats\n"
 	    "State directory: $SIMXEN_DIR (default %s).\n"
 	    "--stock: the hypervisor is stock Xen 4.17, without\n"
-	    "XEN_DOMCTL_get_domain_state.\n",
+	    "XEN_DOMCTL_get_domain_state.  --no-foreign-map: foreign\n"
+	    "mapping (xc_map_foreign_range) fails with EPERM.\n",
 	    SIMXEN_DEFAULT_DIR);
 	exit(2);
 }
@@ -90,10 +91,14 @@ main(int argc, char **argv)
 	if (argc < 2)
 		usage();
 	if (strcmp(argv[1], "init") == 0) {
-		if (argc == 3 && strcmp(argv[2], "--stock") == 0)
-			flags = SIMXEN_HOST_STOCK;
-		else if (argc != 2)
-			usage();
+		for (i = 2; i < (size_t)argc; i++) {
+			if (strcmp(argv[i], "--stock") == 0)
+				flags |= SIMXEN_HOST_STOCK;
+			else if (strcmp(argv[i], "--no-foreign-map") == 0)
+				flags |= SIMXEN_HOST_NO_FOREIGN_MAP;
+			else
+				usage();
+		}
 		if ((err = simxen_init_host(&sx, flags)) != 0)
 			return fail("init", err);
 		simxen_close(sx);

@@ -92,6 +92,8 @@ int	simxen_init(struct simxen **sxp);
  * process on the host sees the same hypervisor. */
 #define SIMXEN_HOST_STOCK	0x1u	/* stock Xen 4.17: no
 					 * XEN_DOMCTL_get_domain_state */
+#define SIMXEN_HOST_NO_FOREIGN_MAP 0x2u	/* foreign mapping refused: only
+					 * grant mapping reaches a ring */
 
 /*
  * simxen_init() with flags SIMXEN_HOST_*.  Returns as simxen_init(), or
@@ -313,7 +315,8 @@ int	simxen_ring_map_grant(struct simxen *sx, uint32_t as_domid,
 /*
  * Map frame gfn of domain domid (privileged foreign mapping, as
  * xc_map_foreign_range); only the ring gfn exists.  Counted like a
- * grant mapping.  Returns 0, ESRCH, EINVAL (other gfn).
+ * grant mapping.  Returns 0, ESRCH, EINVAL (other gfn), EPERM (the host
+ * has SIMXEN_HOST_NO_FOREIGN_MAP).
  */
 int	simxen_ring_map_gfn(struct simxen *sx, uint32_t domid, uint64_t gfn,
 	    void **page);

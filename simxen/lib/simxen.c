@@ -790,7 +790,7 @@ simxen_init_host(struct simxen **sxp, unsigned int flags)
 	DIR *dir;
 	int err, fd;
 
-	if ((flags & ~SIMXEN_HOST_STOCK) != 0)
+	if ((flags & ~(SIMXEN_HOST_STOCK | SIMXEN_HOST_NO_FOREIGN_MAP)) != 0)
 		return EINVAL;
 	if ((err = sx_dir_from_env(path, sizeof(path))) != 0)
 		return err;
@@ -1694,7 +1694,10 @@ simxen_ring_map_gfn(struct simxen *sx, uint32_t domid, uint64_t gfn,
 	int err;
 
 	sx_lock(sx);
-	if (!sx_live(sx, domid))
+	/* What Xen's XSM answers a domain without the privilege. */
+	if (sx->sh->host_flags & SIMXEN_HOST_NO_FOREIGN_MAP)
+		err = EPERM;
+	else if (!sx_live(sx, domid))
 		err = ESRCH;
 	else if (gfn != sx->sh->doms[domid].gfn)
 		err = EINVAL;

@@ -1,7 +1,8 @@
 /*
  * Tests of libsimxen through its API, each on a fresh host in its own
  * temporary $SIMXEN_DIR: cross-process notify with mask/latch, grant
- * mapping sees the guest's bytes, shutdown/dying states, VIRQ_DOM_EXC,
+ * mapping sees the guest's bytes, a host refusing foreign mapping,
+ * shutdown/dying states, VIRQ_DOM_EXC,
  * domain-state datagrams, zeroed page on domid reuse.  Exit 0 when all
  * pass; each failure prints its line.
  */
@@ -150,6 +151,40 @@ test_grant_map(void)
 	CHECK(simxen_ring_unmap(sx, gnt) == 0);
 	CHECK(simxen_ring_unmap(sx, gnt) == EINVAL);
 	CHECK(simxen_ring_unmap(sx, own) == 0);
+	simxen_close(sx);
+}
+
+/*
+ * A host made with SIMXEN_HOST_NO_FOREIGN_MAP refuses the foreign map of
+ * a ring (EPERM) and still grants it; a default host allows both.
+ */
+static void
+test_no_foreign_map(void)
+{
+	char dir[256];
+	struct simxen *sx;
+	struct simxen_dominfo info;
+	void *page;
+
+	sx = fresh_host("foreign");
+	CHECK(simxen_domain_create(sx, SIMXEN_DOMID_ANY, &info) == 0);
+	CHECK(simxen_ring_map_gfn(sx, info.domid, info.ring_gfn, &page) == 0);
+	CHECK(simxen_ring_unmap(sx, page) == 0);
+	simxen_close(sx);
+
+	snprintf(dir, sizeof(dir), "%s/no-foreign", topdir);
+	setenv("SIMXEN_DIR", dir, 1);
+	CHECK(simxen_init_host(&sx, SIMXEN_HOST_NO_FOREIGN_MAP) == 0);
+	CHECK(simxen_host_flags(sx) == SIMXEN_HOST_NO_FOREIGN_MAP);
+	CHECK(simxen_domain_create(sx, SIMXEN_DOMID_ANY, &info) == 0);
+	CHECK(simxen_ring_map_gfn(sx, info.domid, info.ring_gfn, &page) ==
+	    EPERM);
+	CHECK(simxen_domain_info(sx, info.domid, &info) == 0 &&
+	    info.map_count == 0);
+	CHECK(simxen_ring_map_grant(sx, 0, info.domid, SIMXEN_GREF_XENSTORE,
+	    &page) == 0);
+	CHECK(simxen_ring_unmap(sx, page) == 0);
+	CHECK(simxen_init_host(&sx, 0x80u) == EINVAL);
 	simxen_close(sx);
 }
 
@@ -311,6 +346,7 @@ main(void)
 	}
 	test_notify_mask_latch();
 	test_grant_map();
+	test_no_foreign_map();
 	test_lifecycle();
 	test_reuse_zeroed();
 	test_idle_guests_starve_none();

@@ -9,7 +9,8 @@ SIMLIB=$abs_top_builddir/simxen/lib
 GUEST=$abs_top_builddir/simxen/guest/simxen-guest
 OURS=${XENSTORED:-$abs_top_builddir/xenstored/xenstored}
 CXSD=/usr/lib/xen-4.17/bin/xenstored
-OXSD=/usr/lib/xen-4.17/bin/oxenstored
+# OXENSTORED: another oxenstored binary, e.g. ocaml-bindings/build.sh's.
+OXSD=${OXENSTORED:-/usr/lib/xen-4.17/bin/oxenstored}
 T=$(mktemp -d /tmp/xs-sim.XXXXXX)
 SIMXEN_DIR=$T/sx
 XENSTORED_PATH=$T/socket

@@ -1,21 +1,21 @@
 #!/bin/sh
-# Fetch the Debian source package of Xen 4.17 and keep only the files the
-# tests use: Xen's own xenstore test, plus the protocol documents for
-# reference.  Run once (as root if no deb-src entry is configured yet);
+# Extract from Debian's Xen 4.17 source package only the files the tests
+# use: Xen's own xenstore test, plus the protocol documents for reference.
+# The package itself is obtained by scripts/xen-source.sh (see there for
+# $XEN_SRCPKG_DIR and the download cache).  Run once (as root if no deb-src
+# entry is configured yet and the package must be downloaded);
 # tests/xen/test-xenstore.sh finds the result.
 #
 # usage: fetch-xen-source.sh [--print-dir] [DESTDIR]
 #   DESTDIR defaults to $XEN_SOURCE_CACHE, else
 #   ${XDG_CACHE_HOME:-~/.cache}/xenstore-stable/xen-<version>.
 #   --print-dir prints DESTDIR (for XEN_SOURCE_DIR) and fetches nothing.
-#
-# The security suite carries a newer Xen whose source cannot be
-# downloaded, so the version is pinned to the one in bookworm proper.
 
 set -eu
 
-version=4.17.5+72-g01140da4e8
-debversion=$version-1
+xen_source=$(dirname "$0")/../../scripts/xen-source.sh
+debversion=$(sh "$xen_source" --version)
+version=${debversion%-*}
 print_dir=no
 if [ "${1:-}" = --print-dir ]; then
 	print_dir=yes
@@ -43,46 +43,11 @@ if [ -f "$dest/tools/tests/xenstore/test-xenstore.c" ]; then
 	exit 0
 fi
 
-has_deb_src()
-{
-	for f in /etc/apt/sources.list.d/*.sources; do
-		[ -r "$f" ] || continue
-		grep -Eq '^Types:.*[[:space:]]deb-src([[:space:]]|$)' "$f" &&
-		    return 0
-	done
-	for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
-		[ -r "$f" ] || continue
-		grep -Eq '^[[:space:]]*deb-src[[:space:]]' "$f" && return 0
-	done
-	return 1
-}
-
-update=no
-if ! has_deb_src; then
-	src=/etc/apt/sources.list.d/debian.sources
-	new=/etc/apt/sources.list.d/debian-src.sources
-	[ -r "$src" ] || die "no $src to copy a deb-src entry from"
-	[ "$(id -u)" -eq 0 ] || die "no deb-src entry in apt's sources;" \
-	    "run as root to add $new"
-	sed 's/^Types:.*/Types: deb-src/' "$src" >"$new"
-	echo "fetch-xen-source: added $new"
-	update=yes
-fi
-if [ "$update" = no ] &&
-    ! apt-cache showsrc xen 2>/dev/null | grep -qx "Version: $debversion"; then
-	update=yes
-fi
-if [ "$update" = yes ]; then
-	[ "$(id -u)" -eq 0 ] || die "apt-get update needs root"
-	apt-get update
-fi
-
-work=$(mktemp -d "${TMPDIR:-/tmp}/xen-src.XXXXXX")
-trap 'rm -rf "$work"' EXIT
-(cd "$work" && apt-get source --download-only "xen=$debversion") ||
-    die "apt-get source xen=$debversion failed"
-set -- "$work"/xen_"$version".orig.tar.*
-[ -f "$1" ] || die "no upstream tarball among: $(ls "$work")"
+# The source package comes from the one script that knows where to find it.
+srcpkg=$(sh "$xen_source") ||
+    die "could not obtain Debian's xen $debversion source package"
+set -- "$srcpkg"/xen_"$version".orig.tar.*
+[ -f "$1" ] || die "no upstream tarball in $srcpkg: $(ls "$srcpkg")"
 
 mkdir -p "$dest"
 patterns=
