@@ -9,6 +9,9 @@
 #   OUTDIR/oxenstored-patched   the same with patches/4.17/grant-mapping
 #                               applied: rings mapped by grant
 #                               (docs/oxenstored.md).
+#   OUTDIR/oxenstored-stable    grant-mapping, then
+#                               patches/4.17/no-libxenctrl: domain states
+#                               from the toolstack, no libxenctrl linked.
 #   OUTDIR/oxenstored.conf      its configuration file, as Xen generates it.
 #   OUTDIR/ocaml/               the binding (xengnttab, dropped into the
 #                               tree as tools/ocaml/libs/xg) and Xen's
@@ -75,9 +78,9 @@ key=$({
 	find "$here/xengnttab" "$here/patches" -type f | LC_ALL=C sort | xargs cat
 } | sha256sum | cut -d' ' -f1)
 if [ $force = no ] && [ -x "$out/oxenstored-control" ] &&
-    [ -x "$out/oxenstored-patched" ] &&
+    [ -x "$out/oxenstored-patched" ] && [ -x "$out/oxenstored-stable" ] &&
     [ "$(cat "$out/BUILD-KEY" 2>/dev/null)" = "$key" ]; then
-	echo "ocaml-bindings/build.sh: $out/oxenstored-{control,patched} are up to date"
+	echo "ocaml-bindings/build.sh: $out/oxenstored-{control,patched,stable} are up to date"
 	exit 0
 fi
 rm -f "$out/BUILD-KEY"
@@ -126,22 +129,29 @@ apply_series()
 	done
 }
 
-# build_tree NAME [SERIES-DIR]: unpack, add the binding, apply the
-# series, build; the tree in $w/src.
+# build_tree NAME [SERIES-DIR...]: unpack, add the binding, apply each
+# series in turn, build; the tree in $w/src.  $libs: the libraries to
+# build (a tree without libs/xc proves oxenstored does not need it).
+libs_all="libs/mmap libs/eventchn libs/xc libs/xb libs/xg"
+libs=
 build_tree()
 {
+	name=$1
 	w=$out/work/$1
+	shift
 	rm -rf "$w"
 	mkdir -p "$w"
 	dpkg-source -x "$dsc" "$w/src" >"$w/unpack.log" 2>&1 ||
 	    die "dpkg-source -x $dsc failed, see $w/unpack.log"
 	configure_tree "$w/src"
 	cp -R "$here/xengnttab" "$w/src/tools/ocaml/libs/xg"
-	[ -z "${2:-}" ] || apply_series "$w/src" "$2"
+	for series; do
+		apply_series "$w/src" "$series"
+	done
 	start=$(date +%s)
 	# The order of tools/ocaml/libs/Makefile, only the libraries
 	# oxenstored links, and the binding.
-	for d in libs/mmap libs/eventchn libs/xc libs/xb libs/xg xenstored; do
+	for d in ${libs:-$libs_all} xenstored; do
 		echo "== $d" >>"$w/build.log"
 		# Our stubs also build clean with -Wextra, Xen's own do not.
 		extra=
@@ -149,14 +159,14 @@ build_tree()
 		# shellcheck disable=SC2086 # two words, or none
 		make -C "$w/src/tools/ocaml/$d" all $extra >>"$w/build.log" 2>&1 || {
 			grep -E 'rror|warning' "$w/build.log" | tail -20 >&2
-			die "[$1] make in tools/ocaml/$d failed, see $w/build.log"
+			die "[$name] make in tools/ocaml/$d failed, see $w/build.log"
 		}
 	done
 	secs=$(($(date +%s) - start))
 	[ -x "$w/src/tools/ocaml/xenstored/oxenstored" ] ||
-	    die "[$1] no oxenstored after the build"
-	echo "ocaml-bindings/build.sh: [$1] ${secs}s, log in $w/build.log"
-	echo "$1 ${secs}s" >>"$out/work/times"
+	    die "[$name] no oxenstored after the build"
+	echo "ocaml-bindings/build.sh: [$name] ${secs}s, log in $w/build.log"
+	echo "$name ${secs}s" >>"$out/work/times"
 }
 
 : >"$out/work/times"
@@ -176,12 +186,24 @@ x=$out/work/patched/src/tools/ocaml
 nm "$x/xenstored/oxenstored" | grep -q stub_xengnttab_map_grant_ref ||
     die "the patched oxenstored does not use the binding"
 cp "$x/xenstored/oxenstored" "$out/oxenstored-patched"
+
+# Without libs/xc in the tree, any use of Xenctrl left fails to compile.
+libs="libs/mmap libs/eventchn libs/xb libs/xg"
+build_tree stable \
+    "$here/patches/4.17/grant-mapping" "$here/patches/4.17/no-libxenctrl"
+x=$out/work/stable/src/tools/ocaml
+! ldd "$x/xenstored/oxenstored" | grep -q libxenctrl ||
+    die "the stable oxenstored still links libxenctrl"
+cp "$x/xenstored/oxenstored" "$out/oxenstored-stable"
 {
 	echo "Debian xen $debversion, tools/ocaml built against the installed libxen-dev"
 	echo "oxenstored-patched: patches/4.17/grant-mapping:"
 	grep -v '^[[:space:]]*\(#\|$\)' "$here/patches/4.17/grant-mapping/series" |
 	    sed 's/^/  /'
+	echo "oxenstored-stable: the same, then patches/4.17/no-libxenctrl:"
+	grep -v '^[[:space:]]*\(#\|$\)' "$here/patches/4.17/no-libxenctrl/series" |
+	    sed 's/^/  /'
 	cat "$out/work/times"
 } >"$out/BUILD-INFO"
 echo "$key" >"$out/BUILD-KEY"
-echo "ocaml-bindings/build.sh: done, $out/oxenstored-control and $out/oxenstored-patched"
+echo "ocaml-bindings/build.sh: done, $out/oxenstored-{control,patched,stable}"
