@@ -3,7 +3,9 @@
  * use for real (interface open/close, domain info, foreign mapping of a
  * ring page, store event channel, shutdown/destroy, errors).  The other
  * symbols Debian's daemons import are in ctrl_stubs.c.  Errors: -1 (or
- * NULL) with errno, and xc_get_last_error() set, as libxenctrl.
+ * NULL) with errno, and xc_get_last_error() set, as libxenctrl.  On a
+ * host made with SIMXEN_HOST_NO_XENCTRL the interface cannot be opened,
+ * so no other call can be made.
  */
 #define XC_WANT_COMPAT_MAP_FOREIGN_API 1
 
@@ -46,6 +48,13 @@ xc_interface_open(xentoollog_logger *logger,
 	if ((err = simxen_open(&xch->sx)) != 0) {
 		free(xch);
 		errno = err;
+		return NULL;
+	}
+	/* Real libxenctrl fails in xencall_open(), on open(/dev/xen/privcmd). */
+	if (simxen_host_flags(xch->sx) & SIMXEN_HOST_NO_XENCTRL) {
+		simxen_close(xch->sx);
+		free(xch);
+		errno = EACCES;
 		return NULL;
 	}
 	return xch;

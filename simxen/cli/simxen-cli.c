@@ -28,7 +28,7 @@ static void
 usage(void)
 {
 	fprintf(stderr,
-	    "usage: simxen init [--stock] [--no-foreign-map]\n"
+	    "usage: simxen init [--stock] [--no-foreign-map] [--no-xenctrl]\n"
 	    "       simxen create [--domid N]\n"
 	    "       simxen list\n"
 	    "       simxen info DOMID\n"
@@ -40,7 +40,10 @@ usage(void)
 	    "State directory: $SIMXEN_DIR (default %s).\n"
 	    "--stock: the hypervisor is stock Xen 4.17, without\n"
 	    "XEN_DOMCTL_get_domain_state.  --no-foreign-map: foreign\n"
-	    "mapping (xc_map_foreign_range) fails with EPERM.\n",
+	    "mapping (xc_map_foreign_range) fails with EPERM.\n"
+	    "--no-xenctrl: libxenctrl cannot be opened (EACCES, as without\n"
+	    "access to /dev/xen/privcmd); event channels, grants and the\n"
+	    "domain-state call still work.\n",
 	    SIMXEN_DEFAULT_DIR);
 	exit(2);
 }
@@ -96,6 +99,8 @@ main(int argc, char **argv)
 				flags |= SIMXEN_HOST_STOCK;
 			else if (strcmp(argv[i], "--no-foreign-map") == 0)
 				flags |= SIMXEN_HOST_NO_FOREIGN_MAP;
+			else if (strcmp(argv[i], "--no-xenctrl") == 0)
+				flags |= SIMXEN_HOST_NO_XENCTRL;
 			else
 				usage();
 		}

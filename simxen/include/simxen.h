@@ -94,6 +94,8 @@ int	simxen_init(struct simxen **sxp);
 					 * XEN_DOMCTL_get_domain_state */
 #define SIMXEN_HOST_NO_FOREIGN_MAP 0x2u	/* foreign mapping refused: only
 					 * grant mapping reaches a ring */
+#define SIMXEN_HOST_NO_XENCTRL	0x4u	/* libxenctrl refused, as for a
+					 * process without privcmd */
 
 /*
  * simxen_init() with flags SIMXEN_HOST_*.  Returns as simxen_init(), or

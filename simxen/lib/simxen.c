@@ -790,7 +790,8 @@ simxen_init_host(struct simxen **sxp, unsigned int flags)
 	DIR *dir;
 	int err, fd;
 
-	if ((flags & ~(SIMXEN_HOST_STOCK | SIMXEN_HOST_NO_FOREIGN_MAP)) != 0)
+	if ((flags & ~(SIMXEN_HOST_STOCK | SIMXEN_HOST_NO_FOREIGN_MAP |
+	    SIMXEN_HOST_NO_XENCTRL)) != 0)
 		return EINVAL;
 	if ((err = sx_dir_from_env(path, sizeof(path))) != 0)
 		return err;

@@ -4,6 +4,9 @@
  * with LD_LIBRARY_PATH pointing at ours (simxen/tests/abi.sh).
  * Usage: abi_test DOMID GFN — a domain `simxen create` made; the script
  * shuts it down and destroys it through this program.  Exit 0 on pass.
+ * abi_test --no-xenctrl DOMID: on a host made with `simxen init
+ * --no-xenctrl`, libxenctrl must not open while event channels and the
+ * grant mapping of DOMID's ring still work.
  */
 #define XC_WANT_COMPAT_MAP_FOREIGN_API 1
 
@@ -39,6 +42,33 @@ wait_port(xenevtchn_handle *xce, int want)
 	return xenevtchn_unmask(xce, port);
 }
 
+/* A host without libxenctrl: what a xenstored on stable interfaces uses. */
+static int
+no_xenctrl(uint32_t domid)
+{
+	xenevtchn_handle *xce;
+	xengnttab_handle *xgt;
+	void *ring;
+
+	if (xc_interface_open(NULL, NULL, 0) != NULL)
+		FAIL("xc_interface_open succeeded on a host without libxenctrl");
+	if (errno != EACCES)
+		FAIL("xc_interface_open: %s, not EACCES", strerror(errno));
+	if ((xce = xenevtchn_open(NULL, 0)) == NULL)
+		FAIL("xenevtchn_open: %s", strerror(errno));
+	if ((xgt = xengnttab_open(NULL, 0)) == NULL)
+		FAIL("xengnttab_open: %s", strerror(errno));
+	if ((ring = xengnttab_map_grant_ref(xgt, domid,
+	    GNTTAB_RESERVED_XENSTORE, PROT_READ | PROT_WRITE)) == NULL)
+		FAIL("map_grant_ref: %s", strerror(errno));
+	if (xengnttab_unmap(xgt, ring, 1) != 0)
+		FAIL("unmap: %s", strerror(errno));
+	xengnttab_close(xgt);
+	xenevtchn_close(xce);
+	printf("abi_test: no-xenctrl passed\n");
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -52,8 +82,10 @@ main(int argc, char **argv)
 	void *ring, *fmap;
 	int virq, virq2;
 
+	if (argc == 3 && strcmp(argv[1], "--no-xenctrl") == 0)
+		return no_xenctrl(strtoul(argv[2], NULL, 10));
 	if (argc != 3)
-		FAIL("usage: abi_test DOMID GFN");
+		FAIL("usage: abi_test DOMID GFN | --no-xenctrl DOMID");
 	domid = strtoul(argv[1], NULL, 10);
 	gfn = strtoul(argv[2], NULL, 10);
 	if ((xch = xc_interface_open(NULL, NULL, 0)) == NULL)
