@@ -259,7 +259,13 @@ apply(struct xs_handle *xs, struct known *k, const struct xss_domain_info *in)
 		o->unique_id = in->unique_id;
 		o->state = RUNNING;
 	}
-	if (in->state != o->state) {
+	/*
+	 * A record in the shutdown state we last told means the domain
+	 * changed in between, resumed and shut down again between two
+	 * looks: that second shutdown is news (@releaseDomain is due
+	 * again after RESUME), so tell it.
+	 */
+	if (in->state != o->state || in->state == XSS_DOMAIN_SHUTDOWN) {
 		ok &= tell(xs, in->domid, in->state, NO_REASON);
 		o->state = in->state;
 	}
