@@ -6,6 +6,9 @@
  *     /proc/xen/xsd_port go to $SIMXEN_DIR/xsd_kva and xsd_port, which
  *     `simxen init` creates (Xen's C xenstored reads these at start:
  *     tools/xenstore/xenstored_posix.c);
+ *   - open, fopen, stat and unlink of oxenstored's live-update dump,
+ *     /var/run/xenstored/db (or /run/...), go to $SIMXEN_DIR/xenstored-db,
+ *     so that a live update works without that directory;
  *   - when $SIMXEN_XENSTORED_SOCKET is set, bind/unlink of the compiled-in
  *     socket path /var/run/xenstored/socket (or /run/...) and mkdir of its
  *     directory go to that path instead: oxenstored has no option for its
@@ -42,6 +45,7 @@
 int	open64(const char *, int, ...);
 int	openat64(int, const char *, int, ...);
 FILE	*fopen64(const char *, const char *);
+int	stat64(const char *, struct stat64 *);
 
 static const char *
 redirect(const char *path, char *buf, size_t len)
@@ -54,6 +58,9 @@ redirect(const char *path, char *buf, size_t len)
 		base = "xsd_kva";
 	else if (strcmp(path, "/proc/xen/xsd_port") == 0)
 		base = "xsd_port";
+	else if (strcmp(path, "/var/run/xenstored/db") == 0 ||
+	    strcmp(path, "/run/xenstored/db") == 0)
+		base = "xenstored-db";
 	else
 		return path;
 	dir = getenv("SIMXEN_DIR");
@@ -178,14 +185,33 @@ bind(int fd, const struct sockaddr *addr, socklen_t len)
 }
 
 int
+stat(const char *path, struct stat *st)
+{
+	int (*f)(const char *, struct stat *) = next("stat");
+	char buf[PATH_MAX];
+
+	return f(redirect(path, buf, sizeof(buf)), st);
+}
+
+int
+stat64(const char *path, struct stat64 *st)
+{
+	int (*f)(const char *, struct stat64 *) = next("stat64");
+	char buf[PATH_MAX];
+
+	return f(redirect(path, buf, sizeof(buf)), st);
+}
+
+int
 unlink(const char *path)
 {
 	int (*f)(const char *) = next("unlink");
 	const char *to = socket_redirect();
+	char buf[PATH_MAX];
 
 	if (to != NULL && is_xs_socket(path))
 		path = to;
-	return f(path);
+	return f(redirect(path, buf, sizeof(buf)));
 }
 
 int
