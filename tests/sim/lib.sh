@@ -17,6 +17,7 @@ XENSTORED_PATH=$T/socket
 export SIMXEN_DIR XENSTORED_PATH
 DAEMON_PID=
 DAEMON_KIND=
+SERVICE_PID=
 # ASan must come first in the link order; the preload library is loaded
 # before it, which is harmless here.
 ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0
@@ -25,6 +26,11 @@ export ASAN_OPTIONS
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
 stop_daemon() {
+	if [ -n "$SERVICE_PID" ]; then
+		kill "$SERVICE_PID" 2>/dev/null || true
+		wait "$SERVICE_PID" 2>/dev/null || true
+		SERVICE_PID=
+	fi
 	[ -n "$DAEMON_PID" ] || return 0
 	# oxenstored's SIGTERM handler saves to its compiled-in
 	# /var/run/xenstored/db and, failing, keeps running.
@@ -58,7 +64,10 @@ wait_for() {
 
 # start_daemon ours|cxenstored|oxenstored: a fresh simulated host and
 # that daemon on it, in the foreground (the simulator tracks mappings
-# per process), logging to $T/daemon.log.
+# per process), logging to $T/daemon.log.  DOMAIN_STATE_SERVICE=1: then
+# the toolstack's domain-state service in hypervisor mode, logging to
+# $T/service.log, for a daemon that learns deaths only from it (an
+# oxenstored with patch series 2, docs/oxenstored.md).
 start_daemon() {
 	stop_daemon
 	DAEMON_KIND=$1
@@ -104,6 +113,19 @@ CONF
 	esac
 	DAEMON_PID=$!
 	wait_for "$XENSTORED_PATH"
+	[ -n "${DOMAIN_STATE_SERVICE:-}" ] || return 0
+	LD_LIBRARY_PATH=$SIMLIB \
+	    "$abs_top_builddir/toolstack-hooks/xenstore-domain-state" -V \
+	    -m hypervisor >"$T/service.log" 2>&1 &
+	SERVICE_PID=$!
+	# It logs "start:" once it has told the daemon the current state.
+	i=0
+	until grep -q '^xenstore-domain-state: start:' "$T/service.log"; do
+		i=$((i + 1))
+		[ $i -le 500 ] && kill -0 "$SERVICE_PID" 2>/dev/null ||
+		    { cat "$T/service.log" >&2; fail "domain-state service did not start"; }
+		sleep 0.01
+	done
 }
 
 # guest ARGS...: run simxen-guest (the script on stdin).
