@@ -2,7 +2,7 @@
 # Everything CI runs: install dependencies, fetch Xen's test-xenstore
 # source, then `make check` in a plain build and in an ASan+UBSan build,
 # `make check-xen` (real Xen under QEMU) with each build, the OCaml
-# binding's and the grant-mapping oxenstored's tests (tests/ocaml/), the
+# binding's and the patched oxenstoreds' tests (tests/ocaml/), the
 # patched hypervisor (xen-patches/build.sh) and `make check-xen` on it
 # with the plain build, the fuzzing harnesses (tests/fuzz/run.sh, about
 # 6 min), then `make distcheck`.
@@ -57,11 +57,11 @@ for variant in plain sanitizers; do
 	fi
 done
 
-# The libxengnttab binding for OCaml and oxenstored with patch series 1
-# on the simulated Xen (tests/ocaml, docs/oxenstored.md); the first
-# builds oxenstored, control and patched, (about 30 s, skipped when
-# unchanged).  One test each.
-for t in gnttab oxenstored-grant; do
+# The libxengnttab binding for OCaml, oxenstored with patch series 1 and
+# with series 1 and 2 (no libxenctrl) on the simulated Xen (tests/ocaml,
+# docs/oxenstored.md); the first builds oxenstored, control, patched and
+# stable (about 60 s, skipped when unchanged).  One test each.
+for t in gnttab oxenstored-grant oxenstored-stable; do
 	echo "=== tests/ocaml/$t.sh"
 	if abs_top_builddir=$top/build-plain abs_top_srcdir=$top \
 	    sh tests/ocaml/$t.sh; then
