@@ -13,8 +13,10 @@
 #  - 40 domain lifecycles, deaths told by the service and by XS_RELEASE
 #    in turn, each leaving no mapping (the simulator keeps a destroyed
 #    domain while its ring is mapped) and none of the domain's nodes;
-#  - a live update to itself keeps the store, a guest's connection and
-#    the service's, and the next death is still seen.
+#  - a live update to itself keeps the store, an introduced guest and
+#    the service's connection, and the guest's death is still seen;
+#  - on a default host, a live update from Debian's oxenstored to it
+#    unbinds the inherited VIRQ_DOM_EXC and takes deaths from the service.
 # usage: abs_top_builddir=BUILD abs_top_srcdir=SRC oxenstored-stable.sh
 . "$(dirname "$0")/../sim/lib.sh"
 
@@ -24,6 +26,7 @@ out=${OXENSTORED_OUT:-${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/xenstore-stable/o
 sh "$abs_top_srcdir/ocaml-bindings/build.sh" "$out" >"$T/build.log" 2>&1 ||
     { cat "$T/build.log" >&2; fail "ocaml-bindings/build.sh failed"; }
 stable=$out/oxenstored-stable
+OXENSTORED_DEBIAN=$OXSD
 host="--no-xenctrl --no-foreign-map"
 SIMXEN_INIT=$host
 export SIMXEN_INIT
@@ -202,3 +205,38 @@ guest --create --setup --introduce -c "$T/script" >"$T/g.out" 2>&1 ||
 grep -qxF 'read data/x -> "hello"' "$T/g.out" ||
     fail "live update: a new guest was not served"
 echo "ok - oxenstored-stable: a live update keeps the store, a guest and the service"
+
+# 8. A live update from Debian's oxenstored, which binds VIRQ_DOM_EXC (so
+# a host with libxenctrl), to the stable build: the new process unbinds
+# the VIRQ it inherits, and deaths then come from the service.
+SIMXEN_INIT=
+OXSD=$OXENSTORED_DEBIAN
+start_daemon oxenstored
+xenstore-write /probe alive || fail "debian: xenstore-write"
+guest --create --setup --introduce -c "$T/script" >"$T/g.out" 2>&1 ||
+    { cat "$T/g.out" >&2; fail "debian: guest failed"; }
+d=$("$SIMXEN" list | awk '$1 != 0 { print $1 }')
+printf 'control live-update -f %s\ncontrol live-update -s\n' "$stable" |
+    guest --dom0 >"$T/lu.out" 2>&1
+i=0
+until printf 'control live-update -s\n' | guest --dom0 2>&1 |
+    grep -qxF 'control live-update -s -> "OK"'; do
+	i=$((i + 1))
+	[ $i -le 100 ] || { cat "$T/lu.out" >&2; fail "live update from Debian's oxenstored never completed"; }
+	sleep 0.1
+done
+grep -q '^evtchn-dev,[0-9]*,[0-9][0-9]*$' "$SIMXEN_DIR/xenstored-db" ||
+    fail "live update from Debian's: no bound VIRQ in the dump"
+[ "$(readlink "/proc/$DAEMON_PID/exe")" = "$(readlink -f "$stable")" ] ||
+    fail "live update from Debian's: the stable build is not running"
+[ "$(xenstore-read /probe)" = alive ] || fail "live update from Debian's: store lost"
+LD_LIBRARY_PATH=$SIMLIB "$abs_top_builddir/toolstack-hooks/xenstore-domain-state" \
+    -V -m hypervisor >"$T/service.log" 2>&1 &
+SERVICE_PID=$!
+"$SIMXEN" shutdown "$d" poweroff >/dev/null || fail "shutdown $d"
+"$SIMXEN" destroy "$d" >/dev/null || fail "destroy $d"
+n=live-update-from-debian
+gone "$d"
+kill -0 "$DAEMON_PID" || fail "live update from Debian's: oxenstored died"
+[ "$(xenstore-read /probe)" = alive ] || fail "live update from Debian's: no answer"
+echo "ok - a live update from Debian's oxenstored to oxenstored-stable; deaths then come from the service"
