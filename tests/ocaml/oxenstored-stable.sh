@@ -10,6 +10,8 @@
 #    libxenctrl either) it passes the faithfulness test and the
 #    conformance suite with the results of the control on a default
 #    host, the differences listed below with their reasons;
+#  - CONTROL domain-state and domains are refused to a guest, check
+#    their arguments and are idempotent;
 #  - 40 domain lifecycles, deaths told by the service and by XS_RELEASE
 #    in turn, each leaving no mapping (the simulator keeps a destroyed
 #    domain while its ring is mapped) and none of the domain's nodes;
@@ -133,6 +135,40 @@ gone() {
 		sleep 0.01
 	done
 }
+# CONTROL domain-state and domains: dom0 only, arguments checked, a
+# domid not introduced or a repeated state changes nothing, "dead" ends
+# the domain and unmaps its ring.
+n=control
+guest --create --setup --introduce </dev/null >/dev/null 2>&1 ||
+    fail "control: guest failed"
+d=$("$SIMXEN" list | awk '$1 != 0 { print $1 }')
+printf 'control domain-state %s dead\ncontrol domains\n' "$d" |
+    guest --domid "$d" >"$T/ctl.out" 2>&1
+grep -qxF "control domain-state $d dead -> ERR EACCES" "$T/ctl.out" &&
+    grep -qxF "control domains -> ERR EACCES" "$T/ctl.out" ||
+    { cat "$T/ctl.out" >&2; fail "control: a guest was not refused"; }
+printf '%s\n' "control domains" "control domain-state x dead" \
+    "control domain-state $d bogus" "control domain-state $d running 3" \
+    "control domain-state $d shutdown 0" "control domain-state $d shutdown 0" \
+    "control domain-state 77 dead" "isintroduced $d" \
+    "control domain-state $d dead" "control domain-state $d dead" \
+    "isintroduced $d" | guest --dom0 >"$T/ctl.out" 2>&1
+for want in "control domains -> \"domid 0 port 1\\x0adomid $d port 1\\x0a\"" \
+    "control domain-state x dead -> ERR EINVAL" \
+    "control domain-state $d bogus -> ERR EINVAL" \
+    "control domain-state $d running 3 -> ERR EINVAL" \
+    "control domain-state $d shutdown 0 -> OK" \
+    "control domain-state 77 dead -> OK" "isintroduced $d -> \"T\"" \
+    "control domain-state $d dead -> OK" "isintroduced $d -> \"F\""; do
+	grep -qxF -- "$want" "$T/ctl.out" ||
+	    { cat "$T/ctl.out" >&2; fail "control: no line '$want'"; }
+done
+"$SIMXEN" info "$d" | grep -q ' maps=0 ' ||
+    fail "control: ring of $d still mapped after domain-state dead"
+"$SIMXEN" destroy "$d" >/dev/null || fail "destroy $d"
+gone "$d"
+echo "ok - CONTROL domain-state and domains: dom0 only, checked, idempotent"
+
 n=0
 while [ $n -lt 40 ]; do
 	n=$((n + 1))
