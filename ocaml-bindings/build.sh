@@ -155,7 +155,7 @@ build_tree()
 		echo "== $d" >>"$w/build.log"
 		# Our stubs also build clean with -Wextra, Xen's own do not.
 		extra=
-		[ $d != libs/xg ] || extra="META APPEND_CFLAGS=-Wextra"
+		[ "$d" != libs/xg ] || extra="META APPEND_CFLAGS=-Wextra"
 		# shellcheck disable=SC2086 # two words, or none
 		make -C "$w/src/tools/ocaml/$d" all $extra >>"$w/build.log" 2>&1 || {
 			grep -E 'rror|warning' "$w/build.log" | tail -20 >&2

@@ -9,6 +9,7 @@
 script=$abs_top_srcdir/tests/sim/faithful.txt
 # FAITHFUL_DAEMONS: the reference daemons compared with ours.
 others=${FAITHFUL_DAEMONS:-cxenstored oxenstored}
+# shellcheck disable=SC2086 # a list of names
 for d in ours $others; do
 	start_daemon $d
 	guest --create --setup --introduce <"$script" >"$T/$d.out" 2>&1 ||

@@ -122,8 +122,10 @@ CONF
 	i=0
 	until grep -q '^xenstore-domain-state: start:' "$T/service.log"; do
 		i=$((i + 1))
-		[ $i -le 500 ] && kill -0 "$SERVICE_PID" 2>/dev/null ||
-		    { cat "$T/service.log" >&2; fail "domain-state service did not start"; }
+		if [ $i -gt 500 ] || ! kill -0 "$SERVICE_PID" 2>/dev/null; then
+			cat "$T/service.log" >&2
+			fail "domain-state service did not start"
+		fi
 		sleep 0.01
 	done
 }
