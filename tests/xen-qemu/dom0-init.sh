@@ -1,8 +1,12 @@
 #!/bin/sh
 # /init of dom0 in the real-Xen test.  /test.conf (appended by run.sh)
 # says which xenstored serves dom0 and which scenarios run:
-#   DAEMON=ours|c      our xenstored (+ the domain-state service unless
-#                      SERVICE=no) or Debian's C xenstored, the control
+#   DAEMON=ours        our xenstored (+ the domain-state service unless
+#                      SERVICE=no)
+#   DAEMON=c           Debian's C xenstored, the control
+#   DAEMON=ox-stable   oxenstored with ocaml-bindings/'s patch series 1
+#                      and 2 (+ the domain-state service unless SERVICE=no)
+#   DAEMON=ox          Debian's oxenstored, its control
 #   SCENARIOS="..."    see the case statement at the end
 #   SHELL_ONLY=yes     set up, then an interactive shell on the console
 #   HV=stock|patched   Debian's Xen 4.17, or with xen-patches/: our
@@ -29,6 +33,10 @@ DAEMON=ours SERVICE=yes SCENARIOS=poweroff SHELL_ONLY=no HV=stock
 finish() {
 	echo "== xenstored's log (tail)"
 	grep -v 'peer closed' /run/xsd.log | tail -30
+	if [ -f /run/oxenstored.log ]; then
+		echo "== oxenstored's own log (tail)"
+		tail -20 /run/oxenstored.log
+	fi
 	if [ -f /run/svc.log ]; then
 		echo "== the domain-state service's log (tail)"
 		tail -20 /run/svc.log
@@ -63,16 +71,25 @@ wait_for() {
 	done
 }
 
+# maps KIND: how many mappings of /dev/xen/KIND xenstored holds.
+maps() {
+	grep -c "/dev/xen/$1\$" "/proc/$xsd/maps"
+}
 # What must be back to its first value after every guest is gone: the
-# domains, the nodes, and with our daemon its own count of
-# nodes, connections, watches, transactions and talloc'd memory.
+# domains, the nodes, xenstored's mappings of guest pages, and with our
+# daemon its own count of nodes, connections, watches, transactions and
+# talloc'd memory (with oxenstored-stable, its domains).
 state() {
 	xl list | awk 'NR > 1 { print "domain", $1, $2 }'
-	xenstore-ls -f / | sed 's/ = .*//' 
-	if [ "$DAEMON" = ours ]; then
+	xenstore-ls -f / | sed 's/ = .*//'
+	echo "xenstored maps: $(maps gntdev) gntdev, $(maps privcmd) privcmd"
+	case $DAEMON in
+	ours)
 		xenstore-control memreport
-		xenstore-control domains
-	fi
+		xenstore-control domains ;;
+	ox-stable)
+		xenstore-control domains ;;
+	esac
 }
 same_state() {
 	state >/run/state.now 2>&1 && cmp -s /run/baseline /run/state.now
@@ -84,7 +101,8 @@ $(diff /run/baseline /run/state.now)"
 
 # release_path DOMID: the watch that reports DOMID's death.  Debian's C
 # xenstored 4.17 never fires @releaseDomain/<domid> (measured here,
-# although its docs/misc/xenstore.txt describes it), only @releaseDomain.
+# although its docs/misc/xenstore.txt describes it), only @releaseDomain;
+# nor does oxenstored.
 release_path() {
 	if [ "$DAEMON" = ours ]; then
 		echo "@releaseDomain/$1"
@@ -112,6 +130,46 @@ guest_ready() {
 	v=$(xenstore-read $g/data/pong)
 	[ "$v" = "p$2" ] || fail "$1 answered '$v' to p$2"
 	echo "$1 is domid $2: hello, ping/pong ok"
+	check_maps
+}
+# mapping_count: "GNTDEV PRIVCMD GUESTS", xenstored's mappings and the
+# number of guests (dying ones too: their rings may still be mapped).
+mapping_count() {
+	echo "$(maps gntdev) $(maps privcmd) $(xl list | awk 'NR > 2' | wc -l)"
+}
+# check_maps: xenstored maps each guest's ring once, by grant (gntdev),
+# never by foreign mapping (privcmd); Debian's oxenstored the other way
+# round.  dom0's own ring is /proc/xen/xsd_kva, counted by neither.  Ours
+# and oxenstored-stable also hold no privcmd descriptor and no
+# libxenctrl; Debian's oxenstored holds both.
+maps_ok() {
+	# shellcheck disable=SC2046 # three numbers
+	set -- $(mapping_count)
+	case $DAEMON in
+	ox) [ "$2" -eq "$3" ] && [ "$1" -eq 0 ] ;;
+	*) [ "$1" -eq "$3" ] && [ "$2" -eq 0 ] ;;
+	esac
+}
+check_maps() {
+	wait_for 30 maps_ok ||
+	    fail "xenstored's mappings (gntdev privcmd guests): $(mapping_count)"
+	fds=0
+	for f in /proc/"$xsd"/fd/*; do
+		[ "$(readlink "$f")" != /dev/xen/privcmd ] || fds=$((fds + 1))
+	done
+	xc=$(grep -c /libxenctrl "/proc/$xsd/maps")
+	case $DAEMON in
+	ours|ox-stable)
+		if [ "$fds" -ne 0 ] || [ "$xc" -ne 0 ]; then
+			fail "xenstored has $fds privcmd descriptors, $xc libxenctrl mappings"
+		fi ;;
+	ox)
+		if [ "$fds" -eq 0 ] || [ "$xc" -eq 0 ]; then
+			fail "Debian's oxenstored has $fds privcmd descriptors, $xc libxenctrl mappings"
+		fi ;;
+	esac
+	echo "xenstored maps (gntdev privcmd guests): $(mapping_count)," \
+	    "$fds privcmd descriptors, $xc libxenctrl mappings"
 }
 # boot NAME END: xl create a guest that ends with END (guest-init.sh);
 # sets $domid.
@@ -132,7 +190,7 @@ gone() {
 	wait_for 60 sh -c "! xl list $1" || fail "domain $1 still listed"
 	wait_for 30 sh -c "! xenstore-exists /local/domain/$1" ||
 	    fail "/local/domain/$1 is left"
-	if [ "$DAEMON" = ours ]; then
+	if [ "$DAEMON" = ours ] || [ "$DAEMON" = ox-stable ]; then
 		wait_for 30 sh -c "! xenstore-control domains | grep -q '^domid $1 '" ||
 		    fail "xenstored still serves domain $1"
 	fi
@@ -193,19 +251,37 @@ need_patched() {
 }
 
 scenario=setup
+# oxenstored's configuration: Debian's defaults but for the files.
+oxconf() {
+	printf 'pid-file = /run/xenstored.pid\npersistent = false\n'
+	printf 'xenstored-log-file = /run/oxenstored.log\n'
+	printf 'access-log-file = /run/oxenstored-access.log\n'
+	printf 'xenstored-kva = /proc/xen/xsd_kva\nxenstored-port = /proc/xen/xsd_port\n'
+}
 case $DAEMON in
 ours)
 	/usr/local/sbin/xenstored -N -V --pid-file /run/xenstored.pid \
-	    >/run/xsd.log 2>&1 &
-	xsd=$! ;;
+	    >/run/xsd.log 2>&1 & ;;
 c)
 	/usr/lib/xen-4.17/bin/xenstored -N --pid-file /run/xenstored.pid \
 	    >/run/xsd.log 2>&1 & ;;
+ox)
+	oxconf >/etc/xen/oxenstored.conf
+	oxenstored --no-fork --config-file /etc/xen/oxenstored.conf \
+	    >/run/xsd.log 2>&1 & ;;
+ox-stable)
+	{ oxconf; echo 'domain-state-from-toolstack = true'; } \
+	    >/etc/xen/oxenstored.conf
+	oxenstored-stable --no-fork --config-file /etc/xen/oxenstored.conf \
+	    >/run/xsd.log 2>&1 & ;;
+*)	scenario=setup; fail "DAEMON=$DAEMON" ;;
 esac
+xsd=$!
 wait_for 30 test -S /run/xenstored/socket || fail "xenstored did not start"
 xen-init-dom0 || fail "xen-init-dom0"
 xenconsoled --pid-file=/run/xenconsoled.pid || fail "xenconsoled"
-if [ "$DAEMON" = ours ] && [ "$SERVICE" = yes ]; then
+if { [ "$DAEMON" = ours ] || [ "$DAEMON" = ox-stable ]; } &&
+    [ "$SERVICE" = yes ]; then
 	start_service
 fi
 xl list || fail "xl list"
@@ -373,11 +449,11 @@ done
 # Both our programs end cleanly on SIGTERM; in a sanitizer build, that
 # is also when LeakSanitizer reports what was never freed.
 scenario=stop
+if [ -f /run/svc.pid ]; then
+	kill "$(cat /run/svc.pid)"
+	wait "$(cat /run/svc.pid)" || fail "the service exited with $?"
+fi
 if [ "$DAEMON" = ours ]; then
-	if [ -f /run/svc.pid ]; then
-		kill "$(cat /run/svc.pid)"
-		wait "$(cat /run/svc.pid)" || fail "the service exited with $?"
-	fi
 	kill "$xsd"
 	wait_for 30 sh -c "! kill -0 $xsd" || fail "xenstored ignored SIGTERM"
 	wait "$xsd" || fail "xenstored exited with $?"

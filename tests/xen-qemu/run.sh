@@ -12,10 +12,16 @@
 #               our service): must pass, or the harness itself is wrong;
 #            3. our daemon without its domain-state service, so it never
 #               learns of a guest's death: must fail, or the harness
-#               cannot tell a broken xenstore from a working one.
-#        run.sh BUILDDIR [--daemon ours|c] [--no-service] [SCENARIO...]
-#               one boot; SCENARIO as in dom0-init.sh
-#        run.sh BUILDDIR --shell [--daemon ours|c]
+#               cannot tell a broken xenstore from a working one;
+#            4. oxenstored with ocaml-bindings/'s two patch series
+#               (ox-stable: rings by grant, no libxenctrl, deaths from
+#               our service), every scenario: must pass;
+#            5. Debian's oxenstored (ox), three guests: must pass, and
+#               shows the foreign mappings (privcmd) that 4 replaces
+#               with grant mappings (gntdev).
+#        run.sh BUILDDIR [--daemon ours|c|ox|ox-stable] [--no-service]
+#               [SCENARIO...]   one boot; SCENARIO as in dom0-init.sh
+#        run.sh BUILDDIR --shell [--daemon ours|c|ox|ox-stable]
 #               an interactive dom0 shell (docs/testing.md)
 #        [--patched|--stock]  which hypervisor this is (default: stock
 #               unless XEN_QEMU_XEN names a build of xen-patches/build.sh,
@@ -28,6 +34,9 @@
 # XEN_QEMU_XEN=FILE boots that hypervisor (gzipped or not) instead of
 # Debian's /boot/xen-4.17-amd64.gz, e.g. the patched one from
 # xen-patches/build.sh (docs/hypervisor-patch.md).
+# XEN_QEMU_OXENSTORED=DIR takes oxenstored-stable from DIR, the output of
+# ocaml-bindings/build.sh, which run.sh calls first (it does nothing
+# when its inputs are unchanged); default: build.sh's own default.
 # Needs: scripts/setup-debian.sh --xen
 set -eu
 build=$(cd "${1:?usage: run.sh BUILDDIR [options]}" && pwd)
@@ -64,7 +73,10 @@ while [ $# -gt 0 ]; do
 	esac
 	shift
 done
-case $daemon in ours|c) ;; *) echo "run.sh: --daemon ours|c" >&2; exit 2 ;; esac
+case $daemon in
+ours|c|ox|ox-stable) ;;
+*) echo "run.sh: --daemon ours|c|ox|ox-stable" >&2; exit 2 ;;
+esac
 case $hv in patched|stock) ;; *) echo "run.sh: XEN_QEMU_HV=patched|stock" >&2; exit 2 ;; esac
 
 T=$(mktemp -d /tmp/xen-qemu.XXXXXX)
@@ -123,7 +135,8 @@ copy /usr/bin/xenstore-read /usr/bin/xenstore-write /usr/bin/xenstore-watch \
     /usr/bin/xenstore-list /usr/bin/xenstore-chmod \
     /usr/lib/xen-4.17/bin/xl /usr/lib/xen-4.17/bin/xen-init-dom0 \
     /usr/lib/xen-4.17/bin/xenconsoled /usr/lib/xen-4.17/bin/xenstore-control \
-    /usr/lib/xen-4.17/bin/xenstored /usr/lib/xen-4.17/bin/test-xenstore
+    /usr/lib/xen-4.17/bin/xenstored /usr/lib/xen-4.17/bin/test-xenstore \
+    /usr/lib/xen-4.17/bin/oxenstored
 cp -L /lib/x86_64-linux-gnu/libgcc_s.so.1 "$root/lib/x86_64-linux-gnu/"
 mkdir -p "$root/usr/local" "$root/etc/xen" "$root/var/lib/xen" "$root/mods"
 cp -a "$T/inst/usr/local/sbin" "$T/inst/usr/local/lib" "$root/usr/local/"
@@ -135,6 +148,15 @@ LD_LIBRARY_PATH=$T/inst/usr/local/lib copy \
 cp "$build/tests/xen-qemu/xq-domains" "$T/xq-domains"
 LD_LIBRARY_PATH=$T/inst/usr/local/lib copy "$T/xq-domains"
 mv "$root$T/xq-domains" "$root/usr/local/sbin/"
+# oxenstored with both patch series (ocaml-bindings/, docs/oxenstored.md).
+if [ "$matrix" = yes ] || [ "$daemon" = ox-stable ]; then
+	sh "$here/../../ocaml-bindings/build.sh" ${XEN_QEMU_OXENSTORED:+"$XEN_QEMU_OXENSTORED"} ||
+	    { echo "run.sh: ocaml-bindings/build.sh failed" >&2; exit 1; }
+	oxdir=${XEN_QEMU_OXENSTORED:-${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/xenstore-stable/oxenstored-4.17}
+	cp "$oxdir/oxenstored-stable" "$T/oxenstored-stable"
+	copy "$T/oxenstored-stable"
+	mv "$root$T/oxenstored-stable" "$root/usr/local/sbin/"
+fi
 rm -rf "$root$T"
 touch "$root/etc/xen/xl.conf"
 mods=/lib/modules/$kver/kernel/drivers/xen
@@ -242,6 +264,35 @@ else
 	    "failed for another reason than the missed death:"
 	tail -60 "$logs/broken.log"
 	status=1
+fi
+# oxenstored: patched, then Debian's own.  Each asserts, whenever a
+# guest is ready, that the daemon maps every guest's ring the way it
+# should (dom0-init.sh, check_maps).  On the patched hypervisor, where
+# the service needs no libxenctrl either, a shorter list (each boot
+# costs minutes).
+ox_scenarios=$all
+[ "$hv" = patched ] && ox_scenarios="poweroff reboot three service-restart"
+if boot ox-stable ox-stable yes "$ox_scenarios"; then
+	ox_says="no libxenctrl in oxenstored"
+	[ "$hv" = patched ] && ox_says="$ox_says or the service"
+	echo "run.sh: oxenstored with both patch series, our service, $hv" \
+	    "hypervisor: passed (grant mappings, $ox_says)"
+else
+	echo "run.sh: oxenstored with both patch series: FAILED;" \
+	    "the serial log's tail:"
+	tail -60 "$logs/ox-stable.log"
+	status=1
+fi
+if [ "$hv" = stock ]; then
+	if boot ox ox yes three; then
+		echo "run.sh: control, Debian's oxenstored: passed" \
+		    "(foreign mappings, libxenctrl)"
+	else
+		echo "run.sh: control, Debian's oxenstored: FAILED" \
+		    "(the harness is wrong); the serial log's tail:"
+		tail -60 "$logs/ox.log"
+		status=1
+	fi
 fi
 [ $status = 0 ] && echo "run.sh: passed" || echo "run.sh: FAILED"
 exit $status
