@@ -324,7 +324,11 @@ domain_init(TALLOC_CTX *ctx, struct xss_handle *xh, struct store *st,
 	conflict_init(throttle_domain);
 	if (xh == NULL)
 		return 0;
-	if ((D.ds = xss_domstate_open(&err)) != NULL)
+	/* A domU has no business with privcmd: the stub never opens it. */
+	if (cfg->stub)
+		log_info("xenstore domain: no domain-state call; perms naming "
+		    "a domid no domain has are kept as given");
+	else if ((D.ds = xss_domstate_open(&err)) != NULL)
 		log_info("domain existence: the hypervisor's "
 		    "XEN_DOMCTL_get_domain_state");
 	else
@@ -428,6 +432,34 @@ domain_introduce_local(void)
 		return err;
 	}
 	/* Wake dom0's xenbus: it may have written before we listened. */
+	notify_guest(d);
+	return 0;
+}
+
+int
+domain_introduce_master(uint32_t port)
+{
+	struct domain *d;
+	void *ring;
+	int err;
+
+	if (D.xh == NULL)
+		return ENOSYS;
+	if ((ring = xss_ring_map(D.xh, D.cfg.master_domid, &err)) == NULL)
+		return err;
+	if ((d = get(D.cfg.master_domid)) == NULL) {
+		xss_ring_unmap(D.xh, ring);
+		return ENOMEM;
+	}
+	if ((err = attach(d, ring, port)) != 0) {
+		if (d->ring == NULL)
+			xss_ring_unmap(D.xh, ring);
+		free_domain(d);
+		return err;
+	}
+	log_info("serving the master domain %u's ring (port %u)",
+	    D.cfg.master_domid, port);
+	/* Its kernel may have written before we listened. */
 	notify_guest(d);
 	return 0;
 }
@@ -733,7 +765,8 @@ domain_state_changed(const struct xss_domain_event *ev)
 {
 	struct domain *d = find(ev->domid);
 
-	if (d != NULL && d->local)
+	/* The master domain's ring is ours to serve until we stop. */
+	if ((d != NULL && d->local) || ev->domid == D.cfg.master_domid)
 		return;
 	if (d == NULL || !d->introduced) {
 		/*

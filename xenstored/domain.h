@@ -21,11 +21,12 @@ struct xss_domain_event;
 /* Highest domid a guest can have: DOMID_FIRST_RESERVED - 1. */
 #define DOMAIN_ID_MAX	0x7fefu
 
-/* Who is privileged and where xenstored itself runs (-p, -m). */
+/* Who is privileged and whose ring is served at start (-p, -m, -e). */
 struct domain_config {
 	unsigned int	priv_domid;	/* gets dom0's rights (0) */
-	unsigned int	master_domid;	/* owner of the local ring (0) */
+	unsigned int	master_domid;	/* owner of the first ring (0) */
 	bool		keep_orphans;	/* -K: a dead domain's nodes stay */
+	bool		stub;		/* -e: we are the xenstore domain */
 };
 
 /*
@@ -46,6 +47,18 @@ void	domain_fini(void);
  * the error of libxs-stable (ENOENT: not dom0 or no xenfs).
  */
 int	domain_introduce_local(void);
+
+/*
+ * The xenstore domain's start (cfg->stub): serve the master domain's
+ * ring, which its kernel granted to us at the reserved grant ref
+ * (GNTTAB_RESERVED_XENSTORE, 1), on its unbound event channel port (1 to
+ * 2^31 - 1), as init-xenstore-domain passes it with --event (Xen's
+ * tools/helpers/init-xenstore-domain.c, IOCTL_XENBUS_BACKEND_SETUP).
+ * The master domain is never an INTRODUCE target.  Returns 0, ENOSYS (no
+ * Xen), ENOMEM, or the libxs-stable error of the map or the bind (ESRCH,
+ * EACCES, EINVAL, EBUSY).
+ */
+int	domain_introduce_master(uint32_t port);
 
 /*
  * INTRODUCE (xenstore.txt): map domid's ring through its reserved grant,

@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 #include <syslog.h>
 #include <time.h>
 #include <sys/time.h>
+#include <unistd.h>
 
 #include <stdint.h>
 #include <xen/io/xs_wire.h>
@@ -21,6 +23,8 @@
 
 static bool	 log_stderr = true;
 static bool	 log_verbose;
+static bool	 log_nonblock;
+static unsigned long log_dropped;	/* lines lost to a full stderr */
 static FILE	*trace_fp;
 static char	*trace_path;
 static bool	 trace_on = true;
@@ -34,13 +38,48 @@ log_init(const char *ident, bool to_stderr, bool verbose)
 		openlog(ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
 }
 
+void
+log_stderr_nonblocking(void)
+{
+	int fl = fcntl(STDERR_FILENO, F_GETFL);
+
+	if (fl >= 0 && fcntl(STDERR_FILENO, F_SETFL, fl | O_NONBLOCK) == 0)
+		log_nonblock = true;
+}
+
+/* One line to a non-blocking stderr, whole or not at all (counted). */
+static void
+write_line(const char *msg, int err)
+{
+	char line[1200];
+	int n, off = 0;
+
+	if (log_dropped > 0)
+		off = snprintf(line, sizeof(line), "xenstored: (%lu log "
+		    "lines dropped: console full)\n", log_dropped);
+	n = snprintf(line + off, sizeof(line) - off, "xenstored: %s%s%s\n",
+	    msg, err ? ": " : "", err ? strerror(err) : "");
+	if (n < 0)
+		return;
+	n += off;
+	if ((size_t)n >= sizeof(line))
+		n = sizeof(line) - 1;
+	/* A short write leaves a partial line: still better than waiting. */
+	if (write(STDERR_FILENO, line, n) < 0)
+		log_dropped++;
+	else
+		log_dropped = 0;
+}
+
 static void
 vlog(int pri, const char *fmt, va_list ap, int err)
 {
 	char msg[1024];
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	if (log_stderr) {
+	if (log_stderr && log_nonblock)
+		write_line(msg, err);
+	else if (log_stderr) {
 		if (err)
 			fprintf(stderr, "xenstored: %s: %s\n", msg,
 			    strerror(err));

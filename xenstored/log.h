@@ -17,6 +17,15 @@ struct xsd_sockmsg;
  */
 void	log_init(const char *ident, bool to_stderr, bool verbose);
 
+/*
+ * Make stderr non-blocking (O_NONBLOCK on its open file, so only for a
+ * descriptor nobody else writes to, such as the xenstore domain's
+ * console): a line that cannot be written at once is dropped, and the
+ * next line written says how many were.  Never fails; without it a full
+ * console would stall the daemon.
+ */
+void	log_stderr_nonblocking(void);
+
 /* Messages: *_warn appends strerror(errno), *_warnx does not. */
 void	log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void	log_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -68,15 +68,19 @@ static const char usage_text[] =
 "  -R, --no-recovery        (accepted)\n"
 "  -K, --keep-orphans       keep a dead domain's nodes (given to the\n"
 "                           privileged domain) instead of removing them\n"
-"  -e, --event <port>       dom0's event channel (accepted)\n"
-"  -m, --master-domid <id>  domid of the domain running xenstored (0)\n"
+"  -e, --event <port>       run as the xenstore domain: serve the master\n"
+"                           domain's ring, granted to us at the reserved\n"
+"                           grant ref, on its event channel <port> (as\n"
+"                           init-xenstore-domain passes it); no socket\n"
+"  -m, --master-domid <id>  the master domain, whose ring is served at\n"
+"                           start (0)\n"
 "  -p, --priv-domid <id>    domid of the privileged domain (0)\n"
 "      --domain-state-socket <path>  datagram socket for domain-state\n"
 "                           records (docs/libxs-stable.md)\n"
 "  -H, --help               print this text\n"
 "\n"
 "The socket is $XENSTORED_PATH, else $XENSTORED_RUNDIR/socket, else\n"
-"/run/xenstored/socket.  See xenstored(8).\n";
+"/run/xenstored/socket (none with -e).  See xenstored(8).\n";
 
 static const struct option long_options[] = {
 	{ "no-domain-init", no_argument, NULL, 'D' },
@@ -248,8 +252,11 @@ parse_options(int argc, char **argv, struct options *o, char **notes)
 			break;
 		case 'e':
 			o->dom0_event = parse_number("e", optarg);
-			accepted(notes, "-e (the local ring's port is read "
-			    "from /proc/xen/xsd_port)");
+			if (o->dom0_event == 0) {
+				fprintf(stderr, "xenstored: -e: port 0 is "
+				    "never an event channel\n");
+				usage(2);
+			}
 			break;
 		case 'm':
 			o->master_domid = parse_number("m", optarg);
@@ -376,16 +383,24 @@ start_domains(TALLOC_CTX *root, const struct options *o, struct store *st,
 		.priv_domid = o->priv_domid,
 		.master_domid = o->master_domid,
 		.keep_orphans = o->keep_orphans,
+		.stub = o->dom0_event != 0,
 	};
 	int err;
 
-	if ((xh = xss_open(&err)) == NULL)
+	if ((xh = xss_open(&err)) == NULL && o->dom0_event != 0)
+		fatalx("-e: no hypervisor (%s)", strerror(err));
+	if (xh == NULL)
 		log_info("no hypervisor (%s): serving the Unix socket only",
 		    strerror(err));
 	if ((err = domain_init(root, xh, st, &cfg, dispatch_frame,
 	    dispatch)) != 0)
 		fatalx("domains: %s", strerror(err));
-	if (xh != NULL && !o->no_domain_init &&
+	if (o->dom0_event != 0) {
+		/* The xenstore domain exists to serve this ring. */
+		if ((err = domain_introduce_master(o->dom0_event)) != 0)
+			fatalx("the master domain %u's ring (port %u): %s",
+			    o->master_domid, o->dom0_event, strerror(err));
+	} else if (xh != NULL && !o->no_domain_init &&
 	    (err = domain_introduce_local()) != 0)
 		log_info("local ring not served (%s): the local domain's "
 		    "kernel must use the socket", strerror(err));
@@ -431,6 +446,12 @@ main(int argc, char **argv)
 	parse_options(argc, argv, &o, &notes);
 
 	log_init("xenstored", o.no_fork, o.verbose);
+	/*
+	 * The xenstore domain logs to its console, which only drains when
+	 * dom0's xenconsoled runs: never wait for it.
+	 */
+	if (o.dom0_event != 0 && o.no_fork)
+		log_stderr_nonblocking();
 	signal(SIGPIPE, SIG_IGN);
 	if (!o.no_fork)
 		ready_fd = daemonize();
@@ -446,13 +467,19 @@ main(int argc, char **argv)
 	    (dispatch = dispatch_new(root, st)) == NULL)
 		fatalx("out of memory");
 	control_init(root);
-	if ((sock_path = socket_default_path(root)) == NULL)
-		fatalx("out of memory");
-	make_socket_dir(sock_path);
-	listener = socket_listen(root, sock_path, 0, dispatch_frame, dispatch,
-	    &err);
-	if (listener == NULL)
-		fatalx("cannot listen at %s: %s", sock_path, strerror(err));
+	listener = NULL;
+	sock_path = NULL;
+	/* In the xenstore domain every client comes over a ring. */
+	if (o.dom0_event == 0) {
+		if ((sock_path = socket_default_path(root)) == NULL)
+			fatalx("out of memory");
+		make_socket_dir(sock_path);
+		listener = socket_listen(root, sock_path, 0, dispatch_frame,
+		    dispatch, &err);
+		if (listener == NULL)
+			fatalx("cannot listen at %s: %s", sock_path,
+			    strerror(err));
+	}
 	start_domains(root, &o, st, dispatch);
 	if (loop_signal(SIGTERM, on_terminate, NULL) != 0 ||
 	    loop_signal(SIGINT, on_terminate, NULL) != 0 ||
@@ -471,7 +498,11 @@ main(int argc, char **argv)
 		close(ready_fd);
 	}
 	sd_notify(0, "READY=1");
-	log_info("serving at %s", sock_path);
+	if (sock_path != NULL)
+		log_info("serving at %s", sock_path);
+	else
+		log_info("serving as the xenstore domain (master domain %u)",
+		    o.master_domid);
 
 	err = loop_run();
 

@@ -8,7 +8,8 @@ SIM_TESTS = \
 	tests/sim/domains.sh \
 	tests/sim/perm_matrix.sh \
 	tests/sim/faithful.sh \
-	tests/sim/domain_state_service.sh
+	tests/sim/domain_state_service.sh \
+	tests/sim/stubdom.sh
 TESTS += $(SIM_TESTS)
 EXTRA_DIST += $(SIM_TESTS) tests/sim/lib.sh tests/sim/env.sh \
 	tests/sim/faithful.txt

@@ -285,7 +285,7 @@ turn(void)
 static void
 setup(void)
 {
-	struct domain_config cfg = { 0, 0, false };
+	struct domain_config cfg = { 0, 0, false, false };
 	unsigned int d;
 
 	ctx = talloc_new(NULL);
