@@ -17,9 +17,15 @@
  * xenstored knows that no longer exists (CONTROL domains), so nothing
  * that happened while it was down is missed.
  *
- * usage: xenstore-domain-state [-V] [-m auto|hypervisor|snapshot] [-h]
- *        (stays in the foreground and logs to stderr; SIGTERM and SIGINT
- *        end it)
+ * Where xenstored runs in a xenstore domain, init-xenstore-domain made
+ * that domain the VIRQ_DOM_EXC handler (Xen delivers a global VIRQ to its
+ * handler only; 4.17 with xen-patches/ refuses anyone else's bind with
+ * EBUSY).  Our xenstore domain never binds it, so the service takes it
+ * back for dom0 first, unless -k.
+ *
+ * usage: xenstore-domain-state [-V] [-k] [-m auto|hypervisor|snapshot]
+ *        [-h] (stays in the foreground and logs to stderr; SIGTERM and
+ *        SIGINT end it)
  */
 #include "config.h"
 
@@ -318,8 +324,48 @@ start_hypervisor(struct xss_domstate *q, struct xs_handle *xs,
 static void
 usage(FILE *f)
 {
-	fputs("usage: xenstore-domain-state [-V] "
+	fputs("usage: xenstore-domain-state [-V] [-k] "
 	    "[-m auto|hypervisor|snapshot]\n", f);
+}
+
+/*
+ * If /tool/xenstored/domid (written by init-xenstore-domain) names a
+ * domain other than dom0, make dom0 the VIRQ_DOM_EXC handler again
+ * (XEN_DOMCTL_set_virq_handler, through libxenctrl: there is no stable
+ * call for it).  Returns 0 (done, or nothing to do) or -1 with errno.
+ */
+static int
+reclaim_virq(struct xs_handle *xs, xc_interface *xc)
+{
+	xc_interface *own = NULL;
+	unsigned int len;
+	char *v, *end;
+	unsigned long stub;
+	int rc;
+
+	if ((v = xs_read(xs, XBT_NULL, "/tool/xenstored/domid", &len)) ==
+	    NULL)
+		return errno == ENOENT ? 0 : -1;
+	stub = strtoul(v, &end, 10);
+	rc = *v == '\0' || *end != '\0' || stub >= NDOMIDS;
+	free(v);
+	if (rc) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (stub == 0)
+		return 0;
+	/* Mode hypervisor keeps no libxenctrl handle: this one is closed. */
+	if (xc == NULL && (xc = own = xc_interface_open(NULL, NULL, 0)) ==
+	    NULL)
+		return -1;
+	rc = xc_domain_set_virq_handler(xc, 0, VIRQ_DOM_EXC);
+	if (own != NULL)
+		xc_interface_close(own);
+	if (rc == 0)
+		fprintf(stderr, "xenstore-domain-state: VIRQ_DOM_EXC taken "
+		    "back from the xenstore domain %lu\n", stub);
+	return rc == 0 ? 0 : -1;
 }
 
 int
@@ -334,12 +380,16 @@ main(int argc, char **argv)
 	xc_interface *xc = NULL;
 	const char *mode = "auto", *what;
 	int c, nold = 0, ncur, port = -1, err, status = 1;
+	bool keep_handler = false;
 	struct pollfd pfd;
 
-	while ((c = getopt(argc, argv, "Vm:h")) != -1) {
+	while ((c = getopt(argc, argv, "Vkm:h")) != -1) {
 		switch (c) {
 		case 'V':
 			verbose = true;
+			break;
+		case 'k':
+			keep_handler = true;
 			break;
 		case 'm':
 			mode = optarg;
@@ -388,6 +438,14 @@ main(int argc, char **argv)
 			goto fail;
 		}
 	}
+	if ((xs = xs_open(0)) == NULL) {
+		what = "xenstored";
+		goto fail;
+	}
+	if (!keep_handler && reclaim_virq(xs, xc) != 0) {
+		what = "taking VIRQ_DOM_EXC back from the xenstore domain";
+		goto fail;
+	}
 	if ((xce = xenevtchn_open(NULL, 0)) == NULL) {
 		what = "event channels";
 		goto fail;
@@ -398,10 +456,6 @@ main(int argc, char **argv)
 	 */
 	if ((port = xenevtchn_bind_virq(xce, VIRQ_DOM_EXC)) < 0) {
 		what = "VIRQ_DOM_EXC";
-		goto fail;
-	}
-	if ((xs = xs_open(0)) == NULL) {
-		what = "xenstored";
 		goto fail;
 	}
 	if (q != NULL) {
