@@ -1,0 +1,36 @@
+# The xenstore stub domain (docs/stubdom.md): `make stubdom` builds a
+# Linux PV kernel and an initramfs running this build's xenstored, from
+# Debian packages (scripts/setup-debian.sh --xen); `make install` then
+# installs them to $(stubdomdir) beside the manifest of their inputs.
+# Not part of `make all`: it needs a Debian kernel and busybox-static.
+noinst_PROGRAMS += toolstack-hooks/stubdom/pv-only
+toolstack_hooks_stubdom_pv_only_SOURCES = toolstack-hooks/stubdom/pv-only.c
+EXTRA_DIST += toolstack-hooks/stubdom/mkimage.sh toolstack-hooks/stubdom/init.sh
+stubdomdir = $(pkglibdir)/stubdom
+STUBDOM_FILES = xenstore-stubdom.kernel xenstore-stubdom.initramfs \
+	xenstore-stubdom.manifest xenstore-stubdom.sha256
+
+stubdom: all toolstack-hooks/stubdom/pv-only$(EXEEXT)
+	rm -rf stubdom/inst
+	$(MAKE) $(AM_MAKEFLAGS) install DESTDIR='$(abs_top_builddir)/stubdom/inst' >/dev/null
+	sh $(srcdir)/toolstack-hooks/stubdom/mkimage.sh stubdom \
+	    '$(abs_top_builddir)/stubdom/inst' toolstack-hooks/stubdom/pv-only$(EXEEXT)
+	rm -rf stubdom/inst
+.PHONY: stubdom
+
+# Installed when built (the inner install of `make stubdom` finds none).
+install-data-local:
+	@if [ -f stubdom/xenstore-stubdom.kernel ]; then \
+	    echo " $(MKDIR_P) '$(DESTDIR)$(stubdomdir)'"; \
+	    $(MKDIR_P) '$(DESTDIR)$(stubdomdir)' && \
+	    for f in $(STUBDOM_FILES); do \
+	        $(INSTALL_DATA) stubdom/$$f '$(DESTDIR)$(stubdomdir)/' || exit 1; \
+	    done; \
+	fi
+uninstall-local:
+	for f in $(STUBDOM_FILES); do rm -f '$(DESTDIR)$(stubdomdir)'/$$f; done
+
+clean-local: clean-stubdom
+clean-stubdom:
+	rm -rf stubdom
+.PHONY: clean-stubdom
