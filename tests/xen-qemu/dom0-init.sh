@@ -7,6 +7,11 @@
 #   DAEMON=ox-stable   oxenstored with ocaml-bindings/'s patch series 1
 #                      and 2 (+ the domain-state service unless SERVICE=no)
 #   DAEMON=ox          Debian's oxenstored, its control
+#   DAEMON=stub        our xenstored in the xenstore stub domain
+#                      (toolstack-hooks/stubdom), started by Debian's
+#                      init-xenstore-domain with STUB_MEM MiB, and the
+#                      service (-k with STUB_RECLAIM=no: the control that
+#                      must miss every death)
 #   SCENARIOS="..."    see the case statement at the end
 #   SHELL_ONLY=yes     set up, then an interactive shell on the console
 #   HV=stock|patched   Debian's Xen 4.17, or with xen-patches/: our
@@ -27,12 +32,17 @@ for m in xen-evtchn xen-gntdev xen-gntalloc xen-privcmd xenfs; do
 done
 mount -t xenfs xenfs /proc/xen
 DAEMON=ours SERVICE=yes SCENARIOS=poweroff SHELL_ONLY=no HV=stock
+STUB_MEM=96 STUB_RECLAIM=yes
 . /test.conf
 
 # On failure the Xen console also holds the guests' and Xen's messages.
 finish() {
 	echo "== xenstored's log (tail)"
 	grep -v 'peer closed' /run/xsd.log | tail -30
+	if [ "$DAEMON" = stub ]; then
+		echo "== the xenstore domain's console (tail)"
+		tail -30 /var/log/xen/console/guest-Xenstore.log
+	fi
 	if [ -f /run/oxenstored.log ]; then
 		echo "== oxenstored's own log (tail)"
 		tail -20 /run/oxenstored.log
@@ -82,9 +92,10 @@ maps() {
 state() {
 	xl list | awk 'NR > 1 { print "domain", $1, $2 }'
 	xenstore-ls -f / | sed 's/ = .*//'
-	echo "xenstored maps: $(maps gntdev) gntdev, $(maps privcmd) privcmd"
+	[ "$DAEMON" = stub ] ||
+	    echo "xenstored maps: $(maps gntdev) gntdev, $(maps privcmd) privcmd"
 	case $DAEMON in
-	ours)
+	ours|stub)
 		xenstore-control memreport
 		xenstore-control domains ;;
 	ox-stable)
@@ -104,7 +115,7 @@ $(diff /run/baseline /run/state.now)"
 # although its docs/misc/xenstore.txt describes it), only @releaseDomain;
 # nor does oxenstored.
 release_path() {
-	if [ "$DAEMON" = ours ]; then
+	if [ "$DAEMON" = ours ] || [ "$DAEMON" = stub ]; then
 		echo "@releaseDomain/$1"
 	else
 		echo @releaseDomain
@@ -130,7 +141,15 @@ guest_ready() {
 	v=$(xenstore-read $g/data/pong)
 	[ "$v" = "p$2" ] || fail "$1 answered '$v' to p$2"
 	echo "$1 is domid $2: hello, ping/pong ok"
-	check_maps
+	if [ "$DAEMON" = stub ]; then
+		# The daemon is in another domain: it serves dom0 over a ring
+		# like any guest, and /proc/<pid>/maps is not ours to read.
+		d=$(xenstore-control domains) || fail "CONTROL domains"
+		echo "$d" | grep -q '^domid 0 ' || fail "CONTROL domains: no dom0: $d"
+		echo "$d" | grep -q "^domid $2 " || fail "CONTROL domains: no $2: $d"
+	else
+		check_maps
+	fi
 }
 # mapping_count: "GNTDEV PRIVCMD GUESTS", xenstored's mappings and the
 # number of guests (dying ones too: their rings may still be mapped).
@@ -140,8 +159,9 @@ mapping_count() {
 # check_maps: xenstored maps each guest's ring once, by grant (gntdev),
 # never by foreign mapping (privcmd); Debian's oxenstored the other way
 # round.  dom0's own ring is /proc/xen/xsd_kva, counted by neither.  Ours
-# and oxenstored-stable also hold no privcmd descriptor and no
-# libxenctrl; Debian's oxenstored holds both.
+# and oxenstored-stable also have no libxenctrl and no privcmd descriptor
+# (but ours libxencall's one on the patched hypervisor); Debian's
+# oxenstored has both.
 maps_ok() {
 	# shellcheck disable=SC2046 # three numbers
 	set -- $(mapping_count)
@@ -158,10 +178,14 @@ check_maps() {
 		[ "$(readlink "$f")" != /dev/xen/privcmd ] || fds=$((fds + 1))
 	done
 	xc=$(grep -c /libxenctrl "/proc/$xsd/maps")
+	# Ours asks the patched hypervisor about domains through libxencall
+	# (XEN_DOMCTL_get_domain_state): one descriptor, there only.
+	want_fds=0
+	[ "$DAEMON" = ours ] && [ "$HV" = patched ] && want_fds=1
 	case $DAEMON in
 	ours|ox-stable)
-		if [ "$fds" -ne 0 ] || [ "$xc" -ne 0 ]; then
-			fail "xenstored has $fds privcmd descriptors, $xc libxenctrl mappings"
+		if [ "$fds" -ne "$want_fds" ] || [ "$xc" -ne 0 ]; then
+			fail "xenstored has $fds privcmd descriptors (want $want_fds), $xc libxenctrl mappings"
 		fi ;;
 	ox)
 		if [ "$fds" -eq 0 ] || [ "$xc" -eq 0 ]; then
@@ -190,7 +214,7 @@ gone() {
 	wait_for 60 sh -c "! xl list $1" || fail "domain $1 still listed"
 	wait_for 30 sh -c "! xenstore-exists /local/domain/$1" ||
 	    fail "/local/domain/$1 is left"
-	if [ "$DAEMON" = ours ] || [ "$DAEMON" = ox-stable ]; then
+	if [ "$DAEMON" != c ] && [ "$DAEMON" != ox ]; then
 		wait_for 30 sh -c "! xenstore-control domains | grep -q '^domid $1 '" ||
 		    fail "xenstored still serves domain $1"
 	fi
@@ -205,7 +229,9 @@ gone() {
 start_service() {
 	touch /run/svc.log
 	s0=$(grep -c ': start: ' /run/svc.log)
-	/usr/local/sbin/xenstore-domain-state -V >>/run/svc.log 2>&1 &
+	keep=
+	[ "$STUB_RECLAIM" = yes ] || keep=-k
+	/usr/local/sbin/xenstore-domain-state -V $keep >>/run/svc.log 2>&1 &
 	echo $! >/run/svc.pid
 	wait_for 30 sh -c "[ \$(grep -c ': start: ' /run/svc.log) -gt $s0 ]" ||
 	    fail "the service did not start: $(tail -5 /run/svc.log)"
@@ -274,14 +300,41 @@ ox-stable)
 	    >/etc/xen/oxenstored.conf
 	oxenstored-stable --no-fork --config-file /etc/xen/oxenstored.conf \
 	    >/run/xsd.log 2>&1 & ;;
+stub)
+	# It returns once the domain serves dom0's ring: init-xenstore-domain
+	# writes its nodes through it.
+	t0=$(cut -d' ' -f1 /proc/uptime)
+	timeout 300 init-xenstore-domain \
+	    --kernel /stubdom/xenstore-stubdom.kernel \
+	    --ramdisk /stubdom/xenstore-stubdom.initramfs \
+	    --memory "$STUB_MEM" --param "console=hvc0 quiet -- -V" \
+	    >/run/xsd.log 2>&1 ||
+	    fail "init-xenstore-domain: $(tail -5 /run/xsd.log)
+the xenstore domain's console (the first domain made), unread:
+$(xq-domains console 1 2>&1)"
+	t1=$(cut -d' ' -f1 /proc/uptime)
+	echo "init-xenstore-domain: $(echo "$t0 $t1" | awk '{ printf "%.2f", $2 - $1 }') s, $STUB_MEM MiB" ;;
 *)	scenario=setup; fail "DAEMON=$DAEMON" ;;
 esac
 xsd=$!
-wait_for 30 test -S /run/xenstored/socket || fail "xenstored did not start"
+if [ "$DAEMON" = stub ]; then
+	stubid=$(xenstore-read /tool/xenstored/domid) ||
+	    fail "no /tool/xenstored/domid"
+	[ -z "$(ls /run/xenstored 2>/dev/null)" ] ||
+	    fail "dom0 has a xenstored socket: $(ls -l /run/xenstored)"
+else
+	wait_for 30 test -S /run/xenstored/socket || fail "xenstored did not start"
+fi
 xen-init-dom0 || fail "xen-init-dom0"
-xenconsoled --pid-file=/run/xenconsoled.pid || fail "xenconsoled"
-if { [ "$DAEMON" = ours ] || [ "$DAEMON" = ox-stable ]; } &&
-    [ "$SERVICE" = yes ]; then
+xenconsoled --pid-file=/run/xenconsoled.pid --log=guest \
+    --log-dir=/var/log/xen/console || fail "xenconsoled"
+if [ "$DAEMON" = stub ]; then
+	n=$(xl list | awk -v d="$stubid" 'NR > 1 && $2 == d { print $1 }')
+	[ -n "$n" ] || fail "/tool/xenstored/domid $stubid: no such domain: $(xl list)"
+	echo "the xenstore domain: $n, domid $stubid (/tool/xenstored/domid)"
+fi
+if { [ "$DAEMON" = ours ] || [ "$DAEMON" = ox-stable ] ||
+    [ "$DAEMON" = stub ]; } && [ "$SERVICE" = yes ]; then
 	start_service
 fi
 xl list || fail "xl list"
@@ -459,6 +512,11 @@ if [ "$DAEMON" = ours ]; then
 	wait "$xsd" || fail "xenstored exited with $?"
 	grep -qs -e Sanitizer -e 'runtime error' /run/xsd.log /run/svc.log &&
 	    fail "a sanitizer report"
+fi
+if [ "$DAEMON" = stub ]; then
+	xl list "$stubid" >/dev/null 2>&1 || fail "the xenstore domain is gone"
+	xenstore-read /tool/xenstored/domid >/dev/null ||
+	    fail "the xenstore domain does not answer"
 fi
 echo "== all passed (at $(cut -d. -f1 /proc/uptime) s)"
 finish PASS

@@ -14,9 +14,9 @@ check_PROGRAMS += tests/xen-qemu/xq-domains
 tests_xen_qemu_xq_domains_SOURCES = tests/xen-qemu/xq-domains.c
 tests_xen_qemu_xq_domains_CPPFLAGS = -I$(top_srcdir)/libxs-stable/include
 tests_xen_qemu_xq_domains_CFLAGS = $(AM_CFLAGS) $(XENCTRL_CFLAGS) \
-	$(XENEVTCHN_CFLAGS)
+	$(XENEVTCHN_CFLAGS) $(XENGNTTAB_CFLAGS)
 tests_xen_qemu_xq_domains_LDADD = libxs-stable/libxs-stable.la \
-	$(XENCTRL_LIBS) $(XENEVTCHN_LIBS)
+	$(XENCTRL_LIBS) $(XENEVTCHN_LIBS) $(XENGNTTAB_LIBS)
 tests_xen_qemu_xq_domains_LDFLAGS = $(AM_LDFLAGS) -no-install
 
 check-xen: all tests/xen-qemu/xq-domains$(EXEEXT)

@@ -18,9 +18,18 @@
 #               our service), every scenario: must pass;
 #            5. Debian's oxenstored (ox), three guests: must pass, and
 #               shows the foreign mappings (privcmd) that 4 replaces
-#               with grant mappings (gntdev).
-#        run.sh BUILDDIR [--daemon ours|c|ox|ox-stable] [--no-service]
-#               [SCENARIO...]   one boot; SCENARIO as in dom0-init.sh
+#               with grant mappings (gntdev);
+#            6. our daemon in the xenstore stub domain (stub), every
+#               scenario: must pass;
+#            7. the same without the service's VIRQ_DOM_EXC reclaim:
+#               must fail, with the missing @releaseDomain/<domid> (on
+#               the patched hypervisor: the service's EBUSY bind).
+#        run.sh BUILDDIR [--daemon ours|c|ox|ox-stable|stub] [--no-service]
+#               [--stub-memory MIB] [--no-reclaim] [SCENARIO...]
+#               one boot; SCENARIO as in dom0-init.sh.  stub: our
+#               xenstored in the xenstore stub domain (`make stubdom`),
+#               MIB of memory (default 96); --no-reclaim: the service
+#               leaves VIRQ_DOM_EXC with it (-k), so must miss deaths
 #        run.sh BUILDDIR --shell [--daemon ours|c|ox|ox-stable]
 #               an interactive dom0 shell (docs/testing.md)
 #        [--patched|--stock]  which hypervisor this is (default: stock
@@ -60,11 +69,13 @@ for f in "$xen" "$kernel" /usr/bin/qemu-system-x86_64 /usr/bin/busybox \
 done
 
 daemon=ours service=yes shell=no scenarios=
-matrix=yes
+matrix=yes stub_mem=96 reclaim=yes
 while [ $# -gt 0 ]; do
 	case $1 in
 	--daemon) daemon=$2; shift; matrix=no ;;
 	--no-service) service=no; matrix=no ;;
+	--stub-memory) stub_mem=$2; shift ;;
+	--no-reclaim) reclaim=no; matrix=no ;;
 	--shell) shell=yes; matrix=no ;;
 	--patched) hv=patched ;;
 	--stock) hv=stock ;;
@@ -74,8 +85,8 @@ while [ $# -gt 0 ]; do
 	shift
 done
 case $daemon in
-ours|c|ox|ox-stable) ;;
-*) echo "run.sh: --daemon ours|c|ox|ox-stable" >&2; exit 2 ;;
+ours|c|ox|ox-stable|stub) ;;
+*) echo "run.sh: --daemon ours|c|ox|ox-stable|stub" >&2; exit 2 ;;
 esac
 case $hv in patched|stock) ;; *) echo "run.sh: XEN_QEMU_HV=patched|stock" >&2; exit 2 ;; esac
 
@@ -136,7 +147,8 @@ copy /usr/bin/xenstore-read /usr/bin/xenstore-write /usr/bin/xenstore-watch \
     /usr/lib/xen-4.17/bin/xl /usr/lib/xen-4.17/bin/xen-init-dom0 \
     /usr/lib/xen-4.17/bin/xenconsoled /usr/lib/xen-4.17/bin/xenstore-control \
     /usr/lib/xen-4.17/bin/xenstored /usr/lib/xen-4.17/bin/test-xenstore \
-    /usr/lib/xen-4.17/bin/oxenstored
+    /usr/lib/xen-4.17/bin/oxenstored \
+    /usr/lib/xen-4.17/bin/init-xenstore-domain
 cp -L /lib/x86_64-linux-gnu/libgcc_s.so.1 "$root/lib/x86_64-linux-gnu/"
 mkdir -p "$root/usr/local" "$root/etc/xen" "$root/var/lib/xen" "$root/mods"
 cp -a "$T/inst/usr/local/sbin" "$T/inst/usr/local/lib" "$root/usr/local/"
@@ -158,6 +170,14 @@ if [ "$matrix" = yes ] || [ "$daemon" = ox-stable ]; then
 	mv "$root$T/oxenstored-stable" "$root/usr/local/sbin/"
 fi
 rm -rf "$root$T"
+# The xenstore stub domain's kernel and initramfs (toolstack-hooks/stubdom).
+if [ "$matrix" = yes ] || [ "$daemon" = stub ]; then
+	make -C "$build" stubdom >/dev/null ||
+	    { echo "run.sh: make stubdom failed" >&2; exit 1; }
+	mkdir -p "$root/stubdom"
+	cp "$build"/stubdom/xenstore-stubdom.kernel \
+	    "$build"/stubdom/xenstore-stubdom.initramfs "$root/stubdom/"
+fi
 touch "$root/etc/xen/xl.conf"
 mods=/lib/modules/$kver/kernel/drivers/xen
 cp $mods/xen-evtchn.ko* $mods/xen-gntdev.ko* $mods/xen-gntalloc.ko* \
@@ -186,6 +206,8 @@ boot() {
 	mkdir -p "$T/conf"
 	printf 'DAEMON=%s\nSERVICE=%s\nSCENARIOS="%s"\nSHELL_ONLY=%s\nHV=%s\n' \
 	    "$2" "$3" "$4" "$shell" "$hv" >"$T/conf/test.conf"
+	printf 'STUB_MEM=%s\nSTUB_RECLAIM=%s\n' "$stub_mem" "${5:-$reclaim}" \
+	    >>"$T/conf/test.conf"
 	(cd "$T/conf" && echo test.conf | cpio -o -H newc 2>/dev/null) >"$T/conf.cpio"
 	# The kernel takes an uncompressed archive only at a 4-byte offset.
 	pad=$(((4 - $(stat -c %s "$T/dom0.img") % 4) % 4))
@@ -198,7 +220,12 @@ boot() {
 	echo "run.sh: [$1] booting Xen under QEMU (TCG): $2 xenstored," \
 	    "scenarios:$4"
 	start=$(date +%s)
-	qemu timeout 900 >"$log" 2>&1 </dev/null || true
+	# A generous bound: 5 minutes, and 4 per scenario or cycle (a
+	# stub-domain scenario took 2 minutes on a host loaded by another
+	# QEMU run).
+	n=$(echo "$4" | wc -w)
+	case " $4 " in *" cycles "*) n=$((n + 9)) ;; esac
+	qemu timeout $((300 + 240 * n)) >"$log" 2>&1 </dev/null || true
 	# dom0's own lines: the scenario headers and what they print.
 	sed -n '/^== /,$p' "$log" | grep -v -e '^\[' -e '^(XEN)' || true
 	echo "run.sh: [$1] $(($(date +%s) - start)) s, log in $log"
@@ -244,7 +271,9 @@ else
 	tail -60 "$logs/ours.log"
 	status=1
 fi
-if boot c c yes "${all% service-restart}"; then
+# The controls run each lifecycle once: "cycles" repeats what the others
+# check (each boot costs minutes).
+if boot c c yes "$(echo "$all" | sed 's/ cycles service-restart//')"; then
 	echo "run.sh: $c_says: passed"
 else
 	echo "run.sh: $c_says: FAILED (the harness is wrong);" \
@@ -293,6 +322,47 @@ if [ "$hv" = stock ]; then
 		tail -60 "$logs/ox.log"
 		status=1
 	fi
+fi
+# The xenstore stub domain (toolstack-hooks/stubdom, docs/stubdom.md),
+# then its control: without the reclaim the service cannot hear a death
+# (stock Xen delivers VIRQ_DOM_EXC to the stub domain, which never binds
+# it; the patched one refuses the service's bind with EBUSY).
+stub_scenarios=$all
+[ "$hv" = patched ] && stub_scenarios="poweroff three service-restart"
+if boot stub stub yes "$stub_scenarios"; then
+	echo "run.sh: our xenstored in the xenstore stub domain ($stub_mem MiB)," \
+	    "$hv hypervisor: passed"
+else
+	echo "run.sh: our xenstored in the xenstore stub domain: FAILED;" \
+	    "the serial log's tail:"
+	tail -60 "$logs/stub.log"
+	status=1
+fi
+boot stub-noreclaim stub yes poweroff no || true
+# noreclaim_failed: the control failed for the reason it must.
+noreclaim_failed() {
+	if [ "$hv" = patched ]; then
+		grep -q '^RESULT: FAIL \[setup\] the service did not start' \
+		    "$logs/stub-noreclaim.log" &&
+		    grep -q '^xenstore-domain-state: VIRQ_DOM_EXC: Device or resource busy' \
+		    "$logs/stub-noreclaim.log"
+	else
+		grep -q '^RESULT: FAIL \[poweroff\] no @releaseDomain/2 event' \
+		    "$logs/stub-noreclaim.log"
+	fi
+}
+if grep -q '^RESULT: PASS' "$logs/stub-noreclaim.log"; then
+	echo "run.sh: control, the stub domain without the service's reclaim:" \
+	    "passed, but no death can be heard (the harness is blind)"
+	status=1
+elif noreclaim_failed; then
+	echo "run.sh: control, the stub domain without the service's reclaim:" \
+	    "failed as it must"
+else
+	echo "run.sh: control, the stub domain without the service's reclaim:" \
+	    "failed for another reason:"
+	tail -60 "$logs/stub-noreclaim.log"
+	status=1
 fi
 [ $status = 0 ] && echo "run.sh: passed" || echo "run.sh: FAILED"
 exit $status

@@ -19,6 +19,11 @@
  *            XEN_DOMCTL_get_domain_state.  Passes (0) if HIGH was taken
  *            within 2 polls and LOW in some poll: a search that always
  *            starts from domid 0 (Xen 4.21) would return LOW every time.
+ *        xq-domains console DOMID
+ *            prints what DOMID wrote to its console ring and nobody read
+ *            yet (the xenstore stub domain's, before xenconsoled runs):
+ *            maps the ring read-only through the grant ref the domain
+ *            builder reserves for dom0 (GNTTAB_RESERVED_CONSOLE, 0).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -26,8 +31,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sys/mman.h>
+
 #include <xenctrl.h>
 #include <xenevtchn.h>
+#include <xengnttab.h>
+#include <xen/grant_table.h>
+#include <xen/io/console.h>
 #include <xs-stable.h>
 
 static xc_interface *xc;
@@ -145,6 +155,35 @@ starve(uint32_t low, uint32_t high, int polls)
 	return 0;
 }
 
+/* DOMID's unread console output, on stdout; 0 or 1. */
+static int
+console(uint32_t domid)
+{
+	struct xencons_interface *r;
+	xengnttab_handle *g;
+	XENCONS_RING_IDX c, p;
+
+	if ((g = xengnttab_open(NULL, 0)) == NULL ||
+	    (r = xengnttab_map_grant_ref(g, domid, GNTTAB_RESERVED_CONSOLE,
+	    PROT_READ)) == NULL) {
+		fprintf(stderr, "xq-domains: console %u: %s\n", domid,
+		    strerror(errno));
+		return 1;
+	}
+	c = r->out_cons;
+	p = r->out_prod;
+	__sync_synchronize();
+	if (p - c > sizeof(r->out))
+		c = p - sizeof(r->out);
+	for (; c != p; c++)
+		putchar(r->out[MASK_XENCONS_IDX(c, r->out)]);
+	printf("\n[console %u: %u unread bytes of %zu]\n", domid,
+	    (unsigned)(p - r->out_cons), sizeof(r->out));
+	xengnttab_unmap(g, r, 1);
+	xengnttab_close(g);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -153,7 +192,8 @@ main(int argc, char **argv)
 
 	if (argc < 2) {
 		fputs("usage: xq-domains create [-d DOMID] [N] | destroy DOMID... |"
-		    " shutdown DOMID... | starve LOW HIGH [POLLS]\n", stderr);
+		    " shutdown DOMID... | starve LOW HIGH [POLLS] |"
+		    " console DOMID\n", stderr);
 		return 2;
 	}
 	if ((xc = xc_interface_open(NULL, NULL, 0)) == NULL) {
@@ -187,6 +227,8 @@ main(int argc, char **argv)
 				    argv[c], strerror(errno));
 				status = 1;
 			}
+	} else if (strcmp(argv[1], "console") == 0 && argc == 3) {
+		status = console(num(argv[2]));
 	} else if (strcmp(argv[1], "starve") == 0 && argc >= 4) {
 		status = starve(num(argv[2]), num(argv[3]),
 		    argc > 4 ? (int)num(argv[4]) : 8);
