@@ -408,10 +408,35 @@ attach(struct domain *d, void *ring, uint32_t remote_port)
 	return 0;
 }
 
+/*
+ * Serve the master domain's ring, just mapped (local: /proc/xen/xsd_kva,
+ * else by grant), on port; ring is unmapped on failure.  0 or errno.
+ */
+static int
+attach_master(void *ring, uint32_t port, bool local)
+{
+	struct domain *d;
+	int err;
+
+	if ((d = get(D.cfg.master_domid)) == NULL) {
+		xss_ring_unmap(D.xh, ring);
+		return ENOMEM;
+	}
+	d->local = local;
+	if ((err = attach(d, ring, port)) != 0) {
+		if (d->ring == NULL)
+			xss_ring_unmap(D.xh, ring);
+		free_domain(d);
+		return err;
+	}
+	/* Wake its kernel's xenbus: it may have written before we listened. */
+	notify_guest(d);
+	return 0;
+}
+
 int
 domain_introduce_local(void)
 {
-	struct domain *d;
 	uint32_t port;
 	void *ring;
 	int err;
@@ -420,26 +445,12 @@ domain_introduce_local(void)
 		return ENOSYS;
 	if ((ring = xss_ring_map_local(D.xh, &port, &err)) == NULL)
 		return err;
-	if ((d = get(D.cfg.master_domid)) == NULL) {
-		xss_ring_unmap(D.xh, ring);
-		return ENOMEM;
-	}
-	d->local = true;
-	if ((err = attach(d, ring, port)) != 0) {
-		if (d->ring == NULL)
-			xss_ring_unmap(D.xh, ring);
-		free_domain(d);
-		return err;
-	}
-	/* Wake dom0's xenbus: it may have written before we listened. */
-	notify_guest(d);
-	return 0;
+	return attach_master(ring, port, true);
 }
 
 int
 domain_introduce_master(uint32_t port)
 {
-	struct domain *d;
 	void *ring;
 	int err;
 
@@ -447,20 +458,10 @@ domain_introduce_master(uint32_t port)
 		return ENOSYS;
 	if ((ring = xss_ring_map(D.xh, D.cfg.master_domid, &err)) == NULL)
 		return err;
-	if ((d = get(D.cfg.master_domid)) == NULL) {
-		xss_ring_unmap(D.xh, ring);
-		return ENOMEM;
-	}
-	if ((err = attach(d, ring, port)) != 0) {
-		if (d->ring == NULL)
-			xss_ring_unmap(D.xh, ring);
-		free_domain(d);
+	if ((err = attach_master(ring, port, false)) != 0)
 		return err;
-	}
 	log_info("serving the master domain %u's ring (port %u)",
 	    D.cfg.master_domid, port);
-	/* Its kernel may have written before we listened. */
-	notify_guest(d);
 	return 0;
 }
 
