@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <xs-stable.h>
 
@@ -78,9 +79,36 @@ ctl_logfile(struct request *req, const char **args, unsigned int nargs)
 	return log_trace_set_file(args[0]);
 }
 
+/*
+ * The daemon's resident memory and, for a stub domain's administrator, the
+ * memory left in the machine it runs on (proc(5): statm, meminfo), in kB;
+ * 0 if /proc cannot tell.
+ */
+static void
+memreport_system(unsigned long *rss_kb, unsigned long *avail_kb)
+{
+	unsigned long size, resident;
+	char line[128];
+	FILE *fp;
+
+	*rss_kb = *avail_kb = 0;
+	if ((fp = fopen("/proc/self/statm", "re")) != NULL) {
+		if (fscanf(fp, "%lu %lu", &size, &resident) == 2)
+			*rss_kb = resident * (unsigned long)sysconf(_SC_PAGESIZE) / 1024;
+		fclose(fp);
+	}
+	if ((fp = fopen("/proc/meminfo", "re")) != NULL) {
+		while (fgets(line, sizeof(line), fp) != NULL)
+			if (sscanf(line, "MemAvailable: %lu kB", avail_kb) == 1)
+				break;
+		fclose(fp);
+	}
+}
+
 static int
 ctl_memreport(struct request *req, const char **args, unsigned int nargs)
 {
+	unsigned long rss_kb, avail_kb;
 	FILE *fp;
 	char *s;
 
@@ -91,11 +119,14 @@ ctl_memreport(struct request *req, const char **args, unsigned int nargs)
 		fclose(fp);
 		return 0;
 	}
+	memreport_system(&rss_kb, &avail_kb);
 	s = talloc_asprintf(req->ctx,
 	    "nodes: %u\nconnections: %u\nwatches: %u\ntransactions: %u\n"
-	    "talloc bytes: %zu\ntalloc blocks: %zu\n",
+	    "talloc bytes: %zu\ntalloc blocks: %zu\n"
+	    "rss kB: %lu\nmem-available kB: %lu\n",
 	    store_count(req->st), conn_count(), watch_count(), txn_count(),
-	    talloc_total_size(report_root), talloc_total_blocks(report_root));
+	    talloc_total_size(report_root), talloc_total_blocks(report_root),
+	    rss_kb, avail_kb);
 	return request_reply_string(req, s);
 }
 

@@ -72,6 +72,16 @@ v=$(quota_value memory "$out")
 $out"
 
 ok "$xsc" memreport
+# The daemon's RSS, as the kernel counts it, and the machine's memory.
+rss=$(printf '%s\n' "$out" | sed -n 's/^rss kB: //p')
+avail=$(printf '%s\n' "$out" | sed -n 's/^mem-available kB: //p')
+pid=$(cat "$XS_PIDFILE" 2>/dev/null) || pid=
+want=$(awk '/^VmRSS:/ { print $2 }' "/proc/$pid/status" 2>/dev/null)
+[ -n "$rss" ] && [ "$rss" -gt 0 ] && [ -n "$avail" ] && [ "$avail" -gt 0 ] ||
+    fail "memreport: no rss or mem-available; it said:
+$out"
+[ -z "$want" ] || [ $((rss > want ? rss - want : want - rss)) -lt 4096 ] ||
+    fail "memreport: rss $rss kB, /proc says VmRSS $want kB"
 ok "$xsc" memreport "$XS_TMP/memreport"
 [ -s "$XS_TMP/memreport" ] || fail "memreport wrote nothing to the file"
 
