@@ -7,6 +7,28 @@ noinst_PROGRAMS += toolstack-hooks/stubdom/pv-only
 toolstack_hooks_stubdom_pv_only_SOURCES = toolstack-hooks/stubdom/pv-only.c
 EXTRA_DIST += toolstack-hooks/stubdom/mkimage.sh toolstack-hooks/stubdom/init.sh
 stubdomdir = $(pkglibdir)/stubdom
+# The default --memory of the stub domain, MiB (docs/stubdom.md).
+STUBDOM_MEMORY = 96
+
+# Its start program and systemd unit (docs/operations.md).
+sbin_SCRIPTS += toolstack-hooks/stubdom/xenstore-stubdom
+systemdsystemunit_DATA += toolstack-hooks/stubdom/xenstore-stubdom.service
+CLEANFILES += toolstack-hooks/stubdom/xenstore-stubdom \
+	toolstack-hooks/stubdom/xenstore-stubdom.service
+EXTRA_DIST += toolstack-hooks/stubdom/xenstore-stubdom.in \
+	toolstack-hooks/stubdom/xenstore-stubdom.service.in
+edit_stubdom = $(MKDIR_P) toolstack-hooks/stubdom && sed \
+	-e 's|@sbindir[@]|$(sbindir)|g' -e 's|@sysconfdir[@]|$(sysconfdir)|g' \
+	-e 's|@stubdomdir[@]|$(stubdomdir)|g' \
+	-e 's|@STUBDOM_MEMORY[@]|$(STUBDOM_MEMORY)|g'
+toolstack-hooks/stubdom/xenstore-stubdom: \
+    $(srcdir)/toolstack-hooks/stubdom/xenstore-stubdom.in Makefile
+	$(AM_V_GEN)$(edit_stubdom) $(srcdir)/toolstack-hooks/stubdom/xenstore-stubdom.in >$@ && \
+	    chmod +x $@
+toolstack-hooks/stubdom/xenstore-stubdom.service: \
+    $(srcdir)/toolstack-hooks/stubdom/xenstore-stubdom.service.in Makefile
+	$(AM_V_GEN)$(edit_stubdom) \
+	    $(srcdir)/toolstack-hooks/stubdom/xenstore-stubdom.service.in >$@
 STUBDOM_FILES = xenstore-stubdom.kernel xenstore-stubdom.initramfs \
 	xenstore-stubdom.manifest xenstore-stubdom.sha256
 
