@@ -19,6 +19,14 @@ tests_xen_qemu_xq_domains_LDADD = libxs-stable/libxs-stable.la \
 	$(XENCTRL_LIBS) $(XENEVTCHN_LIBS) $(XENGNTTAB_LIBS)
 tests_xen_qemu_xq_domains_LDFLAGS = $(AM_LDFLAGS) -no-install
 
-check-xen: all tests/xen-qemu/xq-domains$(EXEEXT)
+# The latency of reads and writes through libxenstore, from dom0
+# (docs/performance.md); only libxenstore.
+check_PROGRAMS += tests/xen-qemu/xq-latency
+tests_xen_qemu_xq_latency_SOURCES = tests/xen-qemu/xq-latency.c
+tests_xen_qemu_xq_latency_CFLAGS = $(AM_CFLAGS) $(XENSTORE_CFLAGS)
+tests_xen_qemu_xq_latency_LDADD = $(XENSTORE_LIBS)
+tests_xen_qemu_xq_latency_LDFLAGS = $(AM_LDFLAGS) -no-install
+
+check-xen: all tests/xen-qemu/xq-domains$(EXEEXT) tests/xen-qemu/xq-latency$(EXEEXT)
 	sh $(srcdir)/tests/xen-qemu/run.sh $(abs_top_builddir) $(XEN_QEMU_ARGS)
 .PHONY: check-xen

@@ -138,8 +138,14 @@ chmod +x "$root/sbin/poweroff" "$root/sbin/reboot"
 copy /usr/bin/xenstore-read /usr/bin/xenstore-write /usr/bin/xenstore-watch
 pack "$T/guest" "$T/guest.img"
 
+# The xenstore stub domain's kernel and initramfs (toolstack-hooks/stubdom),
+# built first so that the install holds them where xenstore-stubdom looks.
+if [ "$matrix" = yes ] || [ "$daemon" = stub ]; then
+	make -C "$build" stubdom >/dev/null ||
+	    { echo "run.sh: make stubdom failed" >&2; exit 1; }
+fi
 make -C "$build" install DESTDIR="$T/inst" >/dev/null
-make -C "$build" tests/xen-qemu/xq-domains >/dev/null
+make -C "$build" tests/xen-qemu/xq-domains tests/xen-qemu/xq-latency >/dev/null
 skeleton "$T/dom0" "$here/dom0-init.sh"
 copy /usr/bin/xenstore-read /usr/bin/xenstore-write /usr/bin/xenstore-watch \
     /usr/bin/xenstore-ls /usr/bin/xenstore-exists /usr/bin/xenstore-rm \
@@ -149,6 +155,12 @@ copy /usr/bin/xenstore-read /usr/bin/xenstore-write /usr/bin/xenstore-watch \
     /usr/lib/xen-4.17/bin/xenstored /usr/lib/xen-4.17/bin/test-xenstore \
     /usr/lib/xen-4.17/bin/oxenstored \
     /usr/lib/xen-4.17/bin/init-xenstore-domain
+# Debian's /etc/init.d/xen and what it runs (the stub-domain boots start
+# the domain through it), with Debian's /bin/sh: busybox's sh would run
+# its own start-stop-daemon, which ignores --test.
+copy /etc/init.d/xen /lib/init/vars.sh /lib/lsb/init-functions /usr/bin/dash \
+    /sbin/start-stop-daemon /usr/bin/choom /usr/lib/xen-common/bin/xen-version \
+    /usr/lib/xen-common/bin/xen-dir
 cp -L /lib/x86_64-linux-gnu/libgcc_s.so.1 "$root/lib/x86_64-linux-gnu/"
 mkdir -p "$root/usr/local" "$root/etc/xen" "$root/var/lib/xen" "$root/mods"
 cp -a "$T/inst/usr/local/sbin" "$T/inst/usr/local/lib" "$root/usr/local/"
@@ -156,10 +168,13 @@ cp -a "$T/inst/usr/local/sbin" "$T/inst/usr/local/lib" "$root/usr/local/"
 LD_LIBRARY_PATH=$T/inst/usr/local/lib copy \
     "$T/inst/usr/local/sbin/xenstored" \
     "$T/inst/usr/local/sbin/xenstore-domain-state" 2>/dev/null || true
-# The test tool of the patched-only scenarios (empty domains).
-cp "$build/tests/xen-qemu/xq-domains" "$T/xq-domains"
-LD_LIBRARY_PATH=$T/inst/usr/local/lib copy "$T/xq-domains"
-mv "$root$T/xq-domains" "$root/usr/local/sbin/"
+# The test tools: empty domains for the patched-only scenarios, and
+# the latency figures.
+for t in xq-domains xq-latency; do
+	cp "$build/tests/xen-qemu/$t" "$T/$t"
+	LD_LIBRARY_PATH=$T/inst/usr/local/lib copy "$T/$t"
+	mv "$root$T/$t" "$root/usr/local/sbin/"
+done
 # oxenstored with both patch series (ocaml-bindings/, docs/oxenstored.md).
 if [ "$matrix" = yes ] || [ "$daemon" = ox-stable ]; then
 	sh "$here/../../ocaml-bindings/build.sh" ${XEN_QEMU_OXENSTORED:+"$XEN_QEMU_OXENSTORED"} ||
@@ -170,14 +185,6 @@ if [ "$matrix" = yes ] || [ "$daemon" = ox-stable ]; then
 	mv "$root$T/oxenstored-stable" "$root/usr/local/sbin/"
 fi
 rm -rf "$root$T"
-# The xenstore stub domain's kernel and initramfs (toolstack-hooks/stubdom).
-if [ "$matrix" = yes ] || [ "$daemon" = stub ]; then
-	make -C "$build" stubdom >/dev/null ||
-	    { echo "run.sh: make stubdom failed" >&2; exit 1; }
-	mkdir -p "$root/stubdom"
-	cp "$build"/stubdom/xenstore-stubdom.kernel \
-	    "$build"/stubdom/xenstore-stubdom.initramfs "$root/stubdom/"
-fi
 touch "$root/etc/xen/xl.conf"
 mods=/lib/modules/$kver/kernel/drivers/xen
 cp $mods/xen-evtchn.ko* $mods/xen-gntdev.ko* $mods/xen-gntalloc.ko* \
@@ -364,5 +371,31 @@ else
 	tail -60 "$logs/stub-noreclaim.log"
 	status=1
 fi
+
+# The stub domain beside the dom0 daemon, from this run's boots 1 and 6
+# (docs/performance.md): figures, never a pass or a fail.
+# fig BOOT PATTERN: that boot's first line matching PATTERN.
+fig() {
+	grep -a -m1 -- "$2" "$logs/$1.log" 2>/dev/null | tr -d '\r'
+}
+for op in writes reads; do
+	o=$(fig ours "^/dev/xen/xenbus: $op ")
+	s=$(fig stub "^/dev/xen/xenbus: $op ")
+	[ -n "$o" ] && [ -n "$s" ] || continue
+	echo "$o|$s" | awk -F'|' -v op="$op" '
+	    function v(line, key,   m) {
+		    match(line, key "=[0-9]+"); return substr(line, RSTART + length(key) + 1, RLENGTH - length(key) - 1)
+	    }
+	    { printf "run.sh: %s through /dev/xen/xenbus, p50/p99 us: dom0 daemon %d/%d, stub domain %d/%d, stub/dom0 %.2f/%.2f\n",
+		op, v($1, "p50"), v($1, "p99"), v($2, "p50"), v($2, "p99"),
+		v($2, "p50") / v($1, "p50"), v($2, "p99") / v($1, "p99") }'
+done
+for b in ours stub; do
+	r=$(fig "$b" '^xl create to guest ready: ')
+	m=$(fig "$b" '^xenstored memory: ')
+	i=$(fig "$b" '^/etc/init.d/xen start: ')
+	[ -z "$r$m$i" ] || echo "run.sh: [$b] ${r:+$r; }${m:+$m; }$i"
+done
+
 [ $status = 0 ] && echo "run.sh: passed" || echo "run.sh: FAILED"
 exit $status
