@@ -3,10 +3,18 @@
 # build everything, start xenstored, boot three simulated guests whose
 # vif frontends shake hands with a dom0 backend through watches, shut one
 # guest down and destroy it, and show what xenstored did, with Debian's
-# xenstore-* tools.
+# xenstore-* tools.  --stub: then also the same daemon as the xenstore
+# stub domain (xenstored -e, docs/stubdom.md), serving a simulated dom0
+# kernel's ring instead of a socket.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
+stub=no
+case ${1:-} in
+--stub) stub=yes ;;
+'') ;;
+*) echo "usage: sh scripts/demo.sh [--stub]" >&2; exit 2 ;;
+esac
 
 sh scripts/setup-debian.sh
 [ -x configure ] || autoreconf -fi
@@ -117,3 +125,62 @@ show xenstore-rm /local/domain/2
 show xenstore-rm /local/domain/0/backend/vif/2
 show xenstore-list /local/domain
 show /usr/lib/xen-4.17/bin/xenstore-control memreport
+
+[ "$stub" = yes ] || exit 0
+kill "$daemon"
+wait "$daemon" 2>/dev/null || true
+daemon=
+
+step "the same daemon as the xenstore stub domain, on a new simulated host"
+rm -rf "$SIMXEN_DIR"
+"$B/simxen/simxen" init
+# Domain 5 plays dom0's kernel: init-xenstore-domain grants its ring to
+# the new domain at the reserved ref and passes its port as --event.
+"$B/simxen/simxen" create --domid 5 >/dev/null
+port=$("$B/simxen/simxen" info 5 | sed -n 's/.* port=\([0-9]*\) .*/\1/p')
+echo "\$ xenstored -N -V --master-domid 5 --event $port   # what the domain's /init runs"
+LD_LIBRARY_PATH=$B/simxen/lib "$B/xenstored/xenstored" -N -V -m 5 -p 5 \
+    -e "$port" 2>"$run/stub.log" &
+daemon=$!
+i=0
+until "$B/simxen/simxen" info 5 | grep -q ' maps=1 '; do
+	i=$((i + 1))
+	[ $i -le 200 ] || { cat "$run/stub.log"; exit 1; }
+	sleep 0.05
+done
+[ ! -e "$XENSTORED_PATH" ] || { echo "demo: a socket at $XENSTORED_PATH" >&2; exit 1; }
+echo "it maps domain 5's ring by grant and makes no socket"
+
+step "dom0's tools over its kernel's ring (domain 5): guest 6 set up and introduced"
+"$B/simxen/simxen" create --domid 6 >/dev/null
+# shellcheck disable=SC2046 # "6 running gfn=G port=P ..."
+set -- $("$B/simxen/simxen" info 6)
+gfn=${3#gfn=} gport=${4#port=}
+"$B/simxen/guest/simxen-guest" --domid 5 <<EOF
+write /local/domain/0/name Domain-0
+mkdir /local/domain/6
+setperms /local/domain/6 n0 r6
+write /local/domain/6/name guest6
+mkdir /local/domain/6/data
+setperms /local/domain/6/data n6
+introduce 6 $gfn $gport
+isintroduced 6
+control domains
+EOF
+echo "-- guest 6, over its own ring (dom0's node is not its to write):"
+"$B/simxen/guest/simxen-guest" --domid 6 <<'EOF'
+read name
+write data/hello from-guest-6
+write /local/domain/0/name evil
+EOF
+echo "-- dom0 again: the guest's key, then RELEASE as xl sends after a death:"
+"$B/simxen/guest/simxen-guest" --domid 5 <<'EOF'
+read /local/domain/6/data/hello
+watch @releaseDomain rel
+event
+release 6
+event
+isintroduced 6
+EOF
+echo "-- what the stub domain's xenstored logged:"
+cat "$run/stub.log"

@@ -109,6 +109,20 @@ else
 	status=1
 fi
 
+# The README's first command, as a new user runs it, with the stub part:
+# it must end well and show what it promises.
+echo "=== scripts/demo.sh --stub"
+if sh scripts/demo.sh --stub >build-plain/demo.log 2>&1 &&
+    [ "$(grep -c '^@releaseDomain/2$' build-plain/demo.log)" -eq 3 ] &&
+    grep -qxF 'write /local/domain/0/name evil -> ERR EACCES' build-plain/demo.log &&
+    grep -qxF 'isintroduced 6 -> "F"' build-plain/demo.log; then
+	pass=$((pass + 1))
+else
+	tail -30 build-plain/demo.log
+	fail=$((fail + 1))
+	status=1
+fi
+
 echo "=== make distcheck"
 (cd build-plain && make -j"$jobs" distcheck) || status=1
 
