@@ -41,6 +41,7 @@ struct options {
 	unsigned int	 master_domid;
 	unsigned int	 priv_domid;
 	unsigned int	 dom0_event;
+	bool		 stub;		/* -e: we are the xenstore domain */
 	bool		 no_domain_init;
 	bool		 keep_orphans;
 	const char	*domain_state_socket;
@@ -257,6 +258,7 @@ parse_options(int argc, char **argv, struct options *o, char **notes)
 				    "never an event channel\n");
 				usage(2);
 			}
+			o->stub = true;
 			break;
 		case 'm':
 			o->master_domid = parse_number("m", optarg);
@@ -383,11 +385,11 @@ start_domains(TALLOC_CTX *root, const struct options *o, struct store *st,
 		.priv_domid = o->priv_domid,
 		.master_domid = o->master_domid,
 		.keep_orphans = o->keep_orphans,
-		.stub = o->dom0_event != 0,
+		.stub = o->stub,
 	};
 	int err;
 
-	if ((xh = xss_open(&err)) == NULL && o->dom0_event != 0)
+	if ((xh = xss_open(&err)) == NULL && o->stub)
 		fatalx("-e: no hypervisor (%s)", strerror(err));
 	if (xh == NULL)
 		log_info("no hypervisor (%s): serving the Unix socket only",
@@ -395,7 +397,7 @@ start_domains(TALLOC_CTX *root, const struct options *o, struct store *st,
 	if ((err = domain_init(root, xh, st, &cfg, dispatch_frame,
 	    dispatch)) != 0)
 		fatalx("domains: %s", strerror(err));
-	if (o->dom0_event != 0) {
+	if (o->stub) {
 		/* The xenstore domain exists to serve this ring. */
 		if ((err = domain_introduce_master(o->dom0_event)) != 0)
 			fatalx("the master domain %u's ring (port %u): %s",
@@ -450,7 +452,7 @@ main(int argc, char **argv)
 	 * The xenstore domain logs to its console, which only drains when
 	 * dom0's xenconsoled runs: never wait for it.
 	 */
-	if (o.dom0_event != 0 && o.no_fork)
+	if (o.stub && o.no_fork)
 		log_stderr_nonblocking();
 	signal(SIGPIPE, SIG_IGN);
 	if (!o.no_fork)
@@ -470,7 +472,7 @@ main(int argc, char **argv)
 	listener = NULL;
 	sock_path = NULL;
 	/* In the xenstore domain every client comes over a ring. */
-	if (o.dom0_event == 0) {
+	if (!o.stub) {
 		if ((sock_path = socket_default_path(root)) == NULL)
 			fatalx("out of memory");
 		make_socket_dir(sock_path);

@@ -271,36 +271,45 @@ else
 	c_says="control, Debian's C xenstored"
 fi
 status=0
-if boot ours ours yes "$first"; then
-	echo "run.sh: $ours_says: passed"
-else
-	echo "run.sh: $ours_says: FAILED; the serial log's tail:"
-	tail -60 "$logs/ours.log"
+# must_pass NAME DAEMON SCENARIOS SAYS [NOTE]: that boot must pass; a
+# control ("control, ...") that fails means the harness is wrong.
+must_pass() {
+	if boot "$1" "$2" yes "$3"; then
+		echo "run.sh: $4: passed${5:+ ($5)}"
+		return
+	fi
+	case $4 in
+	control,*) echo "run.sh: $4: FAILED (the harness is wrong); the serial log's tail:" ;;
+	*) echo "run.sh: $4: FAILED; the serial log's tail:" ;;
+	esac
+	tail -60 "$logs/$1.log"
 	status=1
-fi
+}
+# must_fail NAME SAYS BLIND CHECK: the boot NAME, run already, must have
+# failed for the reason the command CHECK looks for; passing would mean
+# BLIND.
+must_fail() {
+	if grep -q '^RESULT: PASS' "$logs/$1.log"; then
+		echo "run.sh: $2: passed, but $3 (the harness is blind)"
+		status=1
+	elif $4; then
+		echo "run.sh: $2: failed as it must"
+	else
+		echo "run.sh: $2: failed for another reason:"
+		tail -60 "$logs/$1.log"
+		status=1
+	fi
+}
+must_pass ours ours "$first" "$ours_says"
 # The controls run each lifecycle once: "cycles" repeats what the others
 # check (each boot costs minutes).
-if boot c c yes "$(echo "$all" | sed 's/ cycles service-restart//')"; then
-	echo "run.sh: $c_says: passed"
-else
-	echo "run.sh: $c_says: FAILED (the harness is wrong);" \
-	    "the serial log's tail:"
-	tail -60 "$logs/c.log"
-	status=1
-fi
-if boot broken ours no poweroff; then
-	echo "run.sh: control, our xenstored without its domain-state service:" \
-	    "passed, but it cannot see deaths (the harness is blind)"
-	status=1
-elif grep -q '^RESULT: FAIL \[poweroff\] no @releaseDomain/1 event' "$logs/broken.log"; then
-	echo "run.sh: control, our xenstored without its domain-state service:" \
-	    "failed as it must"
-else
-	echo "run.sh: control, our xenstored without its domain-state service:" \
-	    "failed for another reason than the missed death:"
-	tail -60 "$logs/broken.log"
-	status=1
-fi
+must_pass c c "$(echo "$all" | sed 's/ cycles service-restart//')" "$c_says"
+boot broken ours no poweroff || true
+broken_failed() {
+	grep -q '^RESULT: FAIL \[poweroff\] no @releaseDomain/1 event' "$logs/broken.log"
+}
+must_fail broken "control, our xenstored without its domain-state service" \
+    "it cannot see deaths" broken_failed
 # oxenstored: patched, then Debian's own.  Each asserts, whenever a
 # guest is ready, that the daemon maps every guest's ring the way it
 # should (dom0-init.sh, check_maps).  On the patched hypervisor, where
@@ -308,43 +317,20 @@ fi
 # costs minutes).
 ox_scenarios=$all
 [ "$hv" = patched ] && ox_scenarios="poweroff reboot three service-restart"
-if boot ox-stable ox-stable yes "$ox_scenarios"; then
-	ox_says="no libxenctrl in oxenstored"
-	[ "$hv" = patched ] && ox_says="$ox_says or the service"
-	echo "run.sh: oxenstored with both patch series, our service, $hv" \
-	    "hypervisor: passed (grant mappings, $ox_says)"
-else
-	echo "run.sh: oxenstored with both patch series: FAILED;" \
-	    "the serial log's tail:"
-	tail -60 "$logs/ox-stable.log"
-	status=1
-fi
-if [ "$hv" = stock ]; then
-	if boot ox ox yes three; then
-		echo "run.sh: control, Debian's oxenstored: passed" \
-		    "(foreign mappings, libxenctrl)"
-	else
-		echo "run.sh: control, Debian's oxenstored: FAILED" \
-		    "(the harness is wrong); the serial log's tail:"
-		tail -60 "$logs/ox.log"
-		status=1
-	fi
-fi
+ox_says="grant mappings, no libxenctrl in oxenstored"
+[ "$hv" = patched ] && ox_says="$ox_says or the service"
+must_pass ox-stable ox-stable "$ox_scenarios" \
+    "oxenstored with both patch series, our service, $hv hypervisor" "$ox_says"
+[ "$hv" = stock ] && must_pass ox ox three "control, Debian's oxenstored" \
+    "foreign mappings, libxenctrl"
 # The xenstore stub domain (toolstack-hooks/stubdom, docs/stubdom.md),
 # then its control: without the reclaim the service cannot hear a death
 # (stock Xen delivers VIRQ_DOM_EXC to the stub domain, which never binds
 # it; the patched one refuses the service's bind with EBUSY).
 stub_scenarios=$all
 [ "$hv" = patched ] && stub_scenarios="poweroff three service-restart"
-if boot stub stub yes "$stub_scenarios"; then
-	echo "run.sh: our xenstored in the xenstore stub domain ($stub_mem MiB)," \
-	    "$hv hypervisor: passed"
-else
-	echo "run.sh: our xenstored in the xenstore stub domain: FAILED;" \
-	    "the serial log's tail:"
-	tail -60 "$logs/stub.log"
-	status=1
-fi
+must_pass stub stub "$stub_scenarios" \
+    "our xenstored in the xenstore stub domain ($stub_mem MiB), $hv hypervisor"
 boot stub-noreclaim stub yes poweroff no || true
 # noreclaim_failed: the control failed for the reason it must.
 noreclaim_failed() {
@@ -358,19 +344,8 @@ noreclaim_failed() {
 		    "$logs/stub-noreclaim.log"
 	fi
 }
-if grep -q '^RESULT: PASS' "$logs/stub-noreclaim.log"; then
-	echo "run.sh: control, the stub domain without the service's reclaim:" \
-	    "passed, but no death can be heard (the harness is blind)"
-	status=1
-elif noreclaim_failed; then
-	echo "run.sh: control, the stub domain without the service's reclaim:" \
-	    "failed as it must"
-else
-	echo "run.sh: control, the stub domain without the service's reclaim:" \
-	    "failed for another reason:"
-	tail -60 "$logs/stub-noreclaim.log"
-	status=1
-fi
+must_fail stub-noreclaim "control, the stub domain without the service's reclaim" \
+    "no death can be heard" noreclaim_failed
 
 # The stub domain beside the dom0 daemon, from this run's boots 1 and 6
 # (docs/performance.md): figures, never a pass or a fail.
