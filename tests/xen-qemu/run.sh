@@ -369,7 +369,8 @@ for b in ours stub; do
 	r=$(fig "$b" '^xl create to guest ready: ')
 	m=$(fig "$b" '^xenstored memory: ')
 	i=$(fig "$b" '^/etc/init.d/xen start: ')
-	[ -z "$r$m$i" ] || echo "run.sh: [$b] ${r:+$r; }${m:+$m; }$i"
+	d=$(fig "$b" '^xenstore-stubdom: the xenstore domain [0-9]* serves (')
+	[ -z "$r$m$i$d" ] || echo "run.sh: [$b] ${r:+$r; }${m:+$m; }${i:+$i; }$d"
 done
 
 [ $status = 0 ] && echo "run.sh: passed" || echo "run.sh: FAILED"
