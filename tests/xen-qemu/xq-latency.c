@@ -72,7 +72,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	if (label == NULL)
-		label = "default";
+		label = "xs_open";
 	for (i = 0; i < n; i++) {
 		snprintf(val, sizeof(val), "%016u", i);
 		t0 = now_us();
