@@ -5,7 +5,8 @@
 # Not part of `make all`: it needs a Debian kernel and busybox-static.
 noinst_PROGRAMS += toolstack-hooks/stubdom/pv-only
 toolstack_hooks_stubdom_pv_only_SOURCES = toolstack-hooks/stubdom/pv-only.c
-EXTRA_DIST += toolstack-hooks/stubdom/mkimage.sh toolstack-hooks/stubdom/init.sh
+EXTRA_DIST += toolstack-hooks/stubdom/mkimage.sh toolstack-hooks/stubdom/init.sh \
+	toolstack-hooks/stubdom/build-kernel.sh toolstack-hooks/stubdom/kernel.config
 stubdomdir = $(pkglibdir)/stubdom
 # The default --memory of the stub domain, MiB (docs/stubdom.md).
 STUBDOM_MEMORY = 96
