@@ -37,7 +37,7 @@ if [ -z "$event" ]; then
 	echo "stubdom: no --event <port> on the command line: $(cat /proc/cmdline)"
 	exec sleep 2147483647
 fi
-umount /proc
+# /proc stays: memreport reads the daemon's RSS and MemAvailable there.
 rm -rf /mods
 # shellcheck disable=SC2086 # the options given after --
 /sbin/xenstored -N --event "$event" $args 2>&1 | cat
