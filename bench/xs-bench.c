@@ -35,6 +35,7 @@
 #include <unistd.h>
 
 #include "guest.h"
+#include "latency.h"
 #include "simxen.h"
 
 static const char *sock_path;
@@ -55,15 +56,6 @@ die(const char *fmt, ...)
 	va_end(ap);
 	fputc('\n', stderr);
 	exit(1);
-}
-
-static double
-now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
 }
 
 /*
@@ -147,14 +139,6 @@ must(struct sg_guest *g, uint32_t type, const char *a, const char *b)
 
 	if (req(g, type, 0, a, b, e, sizeof(e)) == XS_ERROR)
 		die("request %u %s: %s", type, a, e);
-}
-
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
 }
 
 /* echo-server PATH: the physical floor; each frame comes back as is. */

@@ -22,7 +22,8 @@ tests_xen_qemu_xq_domains_LDFLAGS = $(AM_LDFLAGS) -no-install
 # The latency of reads and writes through libxenstore, from dom0
 # (docs/performance.md); only libxenstore.
 check_PROGRAMS += tests/xen-qemu/xq-latency
-tests_xen_qemu_xq_latency_SOURCES = tests/xen-qemu/xq-latency.c
+tests_xen_qemu_xq_latency_SOURCES = tests/xen-qemu/xq-latency.c bench/latency.h
+tests_xen_qemu_xq_latency_CPPFLAGS = -I$(top_srcdir)/bench
 tests_xen_qemu_xq_latency_CFLAGS = $(AM_CFLAGS) $(XENSTORE_CFLAGS)
 tests_xen_qemu_xq_latency_LDADD = $(XENSTORE_LIBS)
 tests_xen_qemu_xq_latency_LDFLAGS = $(AM_LDFLAGS) -no-install

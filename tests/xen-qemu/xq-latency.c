@@ -13,44 +13,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <xenstore.h>
 
+#include "latency.h"
+
 #define PATH "/local/domain/0/xq-latency"
-
-static double
-now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
-}
-
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-/* The value at fraction q (0..1) of the sorted t[0..n-1], nearest rank. */
-static double
-rank(const double *t, unsigned int n, double q)
-{
-	unsigned int i = (unsigned int)(q * n + 0.999999);
-
-	return t[i == 0 ? 0 : i - 1];
-}
 
 static void
 report(const char *label, const char *what, double *t, unsigned int n)
 {
 	qsort(t, n, sizeof(*t), cmp_double);
 	printf("%s: %-6s n=%u p50=%.0f us p99=%.0f us max=%.0f us\n", label,
-	    what, n, rank(t, n, 0.50), rank(t, n, 0.99), t[n - 1]);
+	    what, n, t[n / 2], t[n * 99 / 100], t[n - 1]);
 }
 
 int
