@@ -335,22 +335,19 @@ $(xq-domains console 1 2>&1)"
 esac
 xsd=$!
 if [ "$DAEMON" = stub ]; then
+	# Debian's script ran xen-init-dom0 and xenconsoled.
 	stubid=$(xenstore-read /tool/xenstored/domid) ||
 	    fail "no /tool/xenstored/domid"
 	[ -z "$(ls /run/xenstored 2>/dev/null)" ] ||
 	    fail "dom0 has a xenstored socket: $(ls -l /run/xenstored)"
-else
-	wait_for 30 test -S /run/xenstored/socket || fail "xenstored did not start"
-fi
-if [ "$DAEMON" != stub ]; then
-	xen-init-dom0 || fail "xen-init-dom0"
-	xenconsoled --pid-file=/run/xenconsoled.pid --log=guest \
-	    --log-dir=/var/log/xen/console || fail "xenconsoled"
-fi
-if [ "$DAEMON" = stub ]; then
 	n=$(xl list | awk -v d="$stubid" 'NR > 1 && $2 == d { print $1 }')
 	[ -n "$n" ] || fail "/tool/xenstored/domid $stubid: no such domain: $(xl list)"
 	echo "the xenstore domain: $n, domid $stubid (/tool/xenstored/domid)"
+else
+	wait_for 30 test -S /run/xenstored/socket || fail "xenstored did not start"
+	xen-init-dom0 || fail "xen-init-dom0"
+	xenconsoled --pid-file=/run/xenconsoled.pid --log=guest \
+	    --log-dir=/var/log/xen/console || fail "xenconsoled"
 fi
 if { [ "$DAEMON" = ours ] || [ "$DAEMON" = ox-stable ] ||
     [ "$DAEMON" = stub ]; } && [ "$SERVICE" = yes ]; then
