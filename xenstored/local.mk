@@ -21,6 +21,7 @@ xenstored_libxsd_a_SOURCES = \
 	xenstored/quota.c xenstored/quota.h \
 	xenstored/request.h \
 	xenstored/store.c xenstored/store.h \
+	xenstored/stream.c xenstored/stream.h \
 	xenstored/txn.c xenstored/txn.h \
 	xenstored/watch.c xenstored/watch.h
 xenstored_libxsd_a_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/libxs-stable/include

@@ -6,7 +6,7 @@
 #
 # usage: build.sh [BUILDDIR] [HARNESS...]
 #   BUILDDIR  default build-fuzz (relative to the source tree's top)
-#   HARNESS   default all: framing path perms ring daemon
+#   HARNESS   default all: framing path perms ring stream daemon
 # Needs clang and its libFuzzer runtime (Debian 12: clang,
 # libclang-rt-14-dev; scripts/setup-debian.sh installs both), talloc and
 # libevent.  CC overrides clang.  Needs no configure run.  The harnesses
@@ -17,7 +17,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 b=${1:-build-fuzz}
 [ $# -eq 0 ] || shift
 case $b in /*) ;; *) b=$top/$b ;; esac
-harnesses=${*:-framing path perms ring daemon}
+harnesses=${*:-framing path perms ring stream daemon}
 CC=${CC:-clang}
 out=$b/tests/fuzz
 mkdir -p "$out/obj"
@@ -84,6 +84,7 @@ fuzz_framing: obj/fuzz_framing.o libxsd-fuzz.a
 fuzz_path: obj/fuzz_path.o libxsd-fuzz.a
 fuzz_perms: obj/fuzz_perms.o libxsd-fuzz.a
 fuzz_ring: obj/fuzz_ring.o libxsd-fuzz.a
+fuzz_stream: obj/fuzz_stream.o libxsd-fuzz.a
 # The whole daemon: every module, linked whole.
 fuzz_daemon: obj/fuzz_daemon.o obj/fakexen.o \$(DAEMON_OBJS)
 
@@ -91,6 +92,13 @@ fuzz_daemon: obj/fuzz_daemon.o obj/fakexen.o \$(DAEMON_OBJS)
 mkseeds: \$(TOP)/tests/fuzz/mkseeds.c \$(TOP)/tests/fuzz/fuzz_daemon.h
 	@echo "  CCLD    tests/fuzz/\$@"
 	@\$(CC) -std=gnu11 -g -O1 \$(WARN) -I\$(TOP)/tests/fuzz -I. -o \$@ \$<
+
+# mkseeds-stream: fuzz_stream's seeds, by stream.c's writer (no fuzzer).
+mkseeds-stream: \$(TOP)/tests/fuzz/mkseeds_stream.c \$(TOP)/xenstored/stream.c \
+    \$(TOP)/xenstored/stream.h
+	@echo "  CCLD    tests/fuzz/\$@"
+	@\$(CC) -std=gnu11 -g -O1 \$(WARN) -I. -I\$(TOP)/xenstored \
+	    $(pkg-config --cflags talloc) -o \$@ \$(filter %.c,\$^) \$(LIBS)
 
 -include obj/*.d
 EOF
@@ -101,8 +109,8 @@ rm -f "$out/Makefile.new"
 targets=
 for h in $harnesses; do
 	case $h in
-	framing|path|perms|ring|daemon) targets="$targets fuzz_$h" ;;
-	mkseeds) targets="$targets mkseeds" ;;
+	framing|path|perms|ring|stream|daemon) targets="$targets fuzz_$h" ;;
+	mkseeds|mkseeds-stream) targets="$targets $h" ;;
 	*) echo "fuzz/build.sh: no harness $h" >&2; exit 2 ;;
 	esac
 done

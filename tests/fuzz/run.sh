@@ -15,7 +15,7 @@
 #   -t  seconds of fuzzing per harness (default $FUZZ_SECONDS, else 60;
 #       the whole-daemon harness gets half as much again)
 #   -r  replay the regressions and seeds only, do not fuzz
-#   HARNESS  default: framing path perms ring daemon
+#   HARNESS  default: framing path perms ring stream daemon
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 here=$top/tests/fuzz
@@ -33,7 +33,7 @@ done
 shift $((OPTIND - 1))
 case $b in /*) ;; *) b=$top/$b ;; esac
 out=$b/tests/fuzz
-[ $# -gt 0 ] || set -- framing path perms ring daemon
+[ $# -gt 0 ] || set -- framing path perms ring stream daemon
 pass=0
 fail=0
 : >"$out/results"

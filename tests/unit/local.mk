@@ -13,7 +13,8 @@ UNIT_TESTS = \
 	tests/unit/test_txn_watch \
 	tests/unit/test_conflict \
 	tests/unit/test_ring \
-	tests/unit/test_domain
+	tests/unit/test_domain \
+	tests/unit/test_stream
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
 
@@ -59,3 +60,7 @@ tests_unit_test_conflict_SOURCES = tests/unit/test_conflict.c \
 	tests/unit/cu_main.h
 tests_unit_test_conflict_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_conflict_LDADD = $(UNIT_LDADD)
+
+tests_unit_test_stream_SOURCES = tests/unit/test_stream.c tests/unit/cu_main.h
+tests_unit_test_stream_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_stream_LDADD = $(UNIT_LDADD)
