@@ -11,10 +11,13 @@ PKGS="build-essential autoconf automake libtool pkg-config
 libtalloc-dev libevent-dev libsystemd-dev libcunit1-dev uthash-dev
 libxen-dev xenstore-utils xen-utils-4.17 xz-utils
 clang libclang-rt-14-dev ocaml-nox ocaml-findlib"
-# --xen: also what `make check-xen` boots (Xen and Linux under QEMU).
+# --xen: also what `make check-xen` boots (Xen and Linux under QEMU),
+# and what `make stubdom` builds the stub domain's kernel from
+# (toolstack-hooks/stubdom/build-kernel.sh).
 if [ "${1:-}" = --xen ]; then
 	PKGS="$PKGS qemu-system-x86 xen-hypervisor-4.17-amd64
-linux-image-amd64 busybox-static zstd cpio"
+linux-image-amd64 busybox-static zstd cpio
+linux-source-6.1 bc bison flex libelf-dev libssl-dev"
 fi
 
 as_root() {

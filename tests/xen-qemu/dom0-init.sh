@@ -9,7 +9,8 @@
 #   DAEMON=ox          Debian's oxenstored, its control
 #   DAEMON=stub        our xenstored in the xenstore stub domain
 #                      (toolstack-hooks/stubdom), started by Debian's
-#                      init-xenstore-domain with STUB_MEM MiB, and the
+#                      init-xenstore-domain with STUB_MEM MiB (empty:
+#                      xenstore-stubdom's default), and the
 #                      service (-k with STUB_RECLAIM=no: the control that
 #                      must miss every death)
 #   SCENARIOS="..."    see the case statement at the end
@@ -32,7 +33,7 @@ for m in xen-evtchn xen-gntdev xen-gntalloc xen-privcmd xenfs; do
 done
 mount -t xenfs xenfs /proc/xen
 DAEMON=ours SERVICE=yes SCENARIOS=poweroff SHELL_ONLY=no HV=stock
-STUB_MEM=96 STUB_RECLAIM=yes
+STUB_MEM= STUB_RECLAIM=yes
 . /test.conf
 
 # On failure the Xen console also holds the guests' and Xen's messages.
@@ -318,7 +319,8 @@ stub)
 	XENSTORED_ARGS=-V
 	XENCONSOLED_ARGS="--log=guest --log-dir=/var/log/xen/console"
 	EOF
-	echo "XENSTORE_DOMAIN_SIZE=$STUB_MEM" >/etc/default/xenstore-stable
+	[ -z "$STUB_MEM" ] ||
+	    echo "XENSTORE_DOMAIN_SIZE=$STUB_MEM" >/etc/default/xenstore-stable
 	t0=$(cut -d' ' -f1 /proc/uptime)
 	timeout 300 dash /etc/init.d/xen start >/run/xsd.log 2>&1 ||
 	    fail "/etc/init.d/xen start: $(tail -5 /run/xsd.log)
@@ -326,7 +328,7 @@ the xenstore domain's console (the first domain made), unread:
 $(xq-domains console 1 2>&1)"
 	t1=$(cut -d' ' -f1 /proc/uptime)
 	cat /run/xsd.log
-	echo "/etc/init.d/xen start: $(echo "$t0 $t1" | awk '{ printf "%.2f", $2 - $1 }') s, $STUB_MEM MiB"
+	echo "/etc/init.d/xen start: $(echo "$t0 $t1" | awk '{ printf "%.2f", $2 - $1 }') s"
 	# Started again (Debian's init script on an upgrade): nothing new.
 	again=$(/usr/local/sbin/xenstore-stubdom 2>&1) ||
 	    fail "xenstore-stubdom a second time: $again"

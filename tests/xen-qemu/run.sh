@@ -28,7 +28,7 @@
 #               [--stub-memory MIB] [--no-reclaim] [SCENARIO...]
 #               one boot; SCENARIO as in dom0-init.sh.  stub: our
 #               xenstored in the xenstore stub domain (`make stubdom`),
-#               MIB of memory (default 96); --no-reclaim: the service
+#               MIB of memory (default: xenstore-stubdom's); --no-reclaim: the service
 #               leaves VIRQ_DOM_EXC with it (-k), so must miss deaths
 #        run.sh BUILDDIR --shell [--daemon ours|c|ox|ox-stable]
 #               an interactive dom0 shell (docs/testing.md)
@@ -69,7 +69,7 @@ for f in "$xen" "$kernel" /usr/bin/qemu-system-x86_64 /usr/bin/busybox \
 done
 
 daemon=ours service=yes shell=no scenarios=
-matrix=yes stub_mem=96 reclaim=yes
+matrix=yes stub_mem= reclaim=yes
 while [ $# -gt 0 ]; do
 	case $1 in
 	--daemon) daemon=$2; shift; matrix=no ;;
@@ -330,7 +330,7 @@ must_pass ox-stable ox-stable "$ox_scenarios" \
 stub_scenarios=$all
 [ "$hv" = patched ] && stub_scenarios="poweroff three service-restart"
 must_pass stub stub "$stub_scenarios" \
-    "our xenstored in the xenstore stub domain ($stub_mem MiB), $hv hypervisor"
+    "our xenstored in the xenstore stub domain${stub_mem:+ ($stub_mem MiB)}, $hv hypervisor"
 boot stub-noreclaim stub yes poweroff no || true
 # noreclaim_failed: the control failed for the reason it must.
 noreclaim_failed() {
@@ -369,8 +369,10 @@ for b in ours stub; do
 	r=$(fig "$b" '^xl create to guest ready: ')
 	m=$(fig "$b" '^xenstored memory: ')
 	i=$(fig "$b" '^/etc/init.d/xen start: ')
+	k=$(fig "$b" '^xenstore-stubdom: starting ')
 	d=$(fig "$b" '^xenstore-stubdom: the xenstore domain [0-9]* serves (')
-	[ -z "$r$m$i$d" ] || echo "run.sh: [$b] ${r:+$r; }${m:+$m; }${i:+$i; }$d"
+	[ -z "$r$m$i$k$d" ] ||
+	    echo "run.sh: [$b] ${r:+$r; }${m:+$m; }${i:+$i; }${k:+$k; }$d"
 done
 
 [ $status = 0 ] && echo "run.sh: passed" || echo "run.sh: FAILED"

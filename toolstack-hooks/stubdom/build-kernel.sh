@@ -12,14 +12,14 @@
 #                  stamp of the linux-source tarball, which the package
 #                  fixes)
 #
-# Needs (not yet installed by scripts/setup-debian.sh: this kernel is not
-# yet the default, docs/stubdom.md): apt-get install linux-source-6.1 bc
-# bison flex libelf-dev libssl-dev xz-utils.
+# Needs linux-source-6.1 bc bison flex libelf-dev libssl-dev xz-utils
+# (scripts/setup-debian.sh --xen installs them).
 #
 # The result is cached in $XDG_CACHE_HOME/xenstore-stable/stubdom-kernel/KEY,
 # KEY the sha256 of the linux-source-6.1 version, the fragment and this
-# script: a build takes minutes, and the same inputs give the same bytes
-# (fixed KBUILD_BUILD_* stamps; an in-tree build names no path of ours).
+# script, their comment lines left out: a build takes minutes, and the
+# same inputs give the same bytes (fixed KBUILD_BUILD_* stamps; an
+# in-tree build names no path of ours).
 set -eu
 
 out=${1:?usage: build-kernel.sh OUTDIR}
@@ -43,7 +43,8 @@ for t in gcc make bc bison flex xz sha256sum objcopy; do
 done
 
 fragsum=$(sha256sum "$frag" | cut -d' ' -f1)
-key=$({ echo "$pkg $ver"; cat "$frag" "$self"; } | sha256sum | cut -d' ' -f1)
+key=$({ echo "$pkg $ver"; grep -hv '^[[:space:]]*#' "$frag" "$self"; } |
+    sha256sum | cut -d' ' -f1)
 cache=${XDG_CACHE_HOME:-$HOME/.cache}/xenstore-stable/stubdom-kernel/$key
 mkdir -p "$out"
 out=$(cd "$out" && pwd)

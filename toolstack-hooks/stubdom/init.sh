@@ -5,7 +5,8 @@
 # ring dom0's kernel granted to this domain (IOCTL_XENBUS_BACKEND_SETUP).
 # Words after a "--" in --param are more options for xenstored, e.g.
 #   init-xenstore-domain ... --param "console=hvc0 -- -V"
-# The Xen drivers come as modules; then the daemon runs with its log
+# Debian's kernel brings the Xen drivers as modules (our own has them
+# built in, and the image no /mods); then the daemon runs with its log
 # going through a pipe to a separate `cat` that writes the console.  The
 # Xen console driver waits (in the kernel) for dom0's xenconsoled to make
 # room in the console ring, which it only does once started, after this
@@ -18,7 +19,7 @@ export LD_LIBRARY_PATH=/lib
 mount -t proc proc /proc
 mount -t devtmpfs dev /dev
 for m in xen-evtchn xen-gntdev; do
-	insmod /mods/$m.ko || echo "stubdom: insmod $m failed"
+	[ ! -e /mods/$m.ko ] || insmod /mods/$m.ko || echo "stubdom: insmod $m failed"
 done
 event=
 args=

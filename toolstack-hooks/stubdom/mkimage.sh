@@ -11,21 +11,26 @@
 #   DESTDIR   a `make install DESTDIR=...` tree of this project: its
 #             sbin/xenstored and the libraries it links are taken
 #   PV_ONLY   the built toolstack-hooks/stubdom/pv-only
-#   KVER=...  the Debian kernel (linux-image-KVER package) to take;
-#             default: the newest /boot/vmlinuz-*-amd64
+#   STUBDOM_KERNEL=own (default) or debian: the kernel to take:
+#     own     our own configuration of Debian's linux-source-6.1, built
+#             (and cached) by build-kernel.sh beside this script; the
+#             Xen drivers built in; runs in 32 MiB (docs/stubdom.md)
+#     debian  Debian's linux-image: the vmlinux unpacked from the
+#             bzImage, its PVH entry note renamed by pv-only
+#             (init-xenstore-domain would otherwise build a PVH domain,
+#             which needs HAP), its xen-evtchn and xen-gntdev modules in
+#             the initramfs; needs 96 MiB
+#   KVER=...  with debian, the linux-image-KVER package to take; default
+#             the newest /boot/vmlinuz-*-amd64
 #   SOURCE_DATE_EPOCH  the time stamp of every file in the initramfs
 #             (default 0)
 #
-# Inputs, all from Debian packages: linux-image-KVER (the kernel and its
-# xen-evtchn and xen-gntdev modules), busybox-static, and the libraries
-# xenstored links (libc6, libtalloc2, libevent-core, libsystemd0, libxen
-# ...), named with their versions in OUTDIR/xenstore-stubdom.manifest.
-# The same inputs give the same bytes: files sorted, owned by 0:0,
-# stamped SOURCE_DATE_EPOCH; gzip -n and xz single-threaded.
-#
-# The kernel is Debian's vmlinux, unpacked from the bzImage, with its PVH
-# entry note renamed by pv-only (init-xenstore-domain would otherwise
-# build a PVH domain, which needs HAP), gzipped.
+# Inputs, all from Debian packages: linux-source-6.1 or linux-image-KVER,
+# busybox-static, and the libraries xenstored links (libc6, libtalloc2,
+# libevent-core, libsystemd0, libxen...), named with their versions in
+# OUTDIR/xenstore-stubdom.manifest.  The same inputs give the same bytes:
+# files sorted, owned by 0:0, stamped SOURCE_DATE_EPOCH; gzip -n and xz
+# single-threaded; the kernel as build-kernel.sh says.
 set -eu
 
 out=${1:?usage: mkimage.sh OUTDIR DESTDIR PV_ONLY}
@@ -39,15 +44,21 @@ die() {
 	exit 1
 }
 
-if [ -n "${KVER:-}" ]; then
-	kernel=/boot/vmlinuz-$KVER
-else
-	kernel=$(find /boot -maxdepth 1 -name 'vmlinuz-*-amd64' | sort -V | tail -1)
-fi
-kver=${kernel#/boot/vmlinuz-}
-mods=/lib/modules/$kver/kernel/drivers/xen
+kind=${STUBDOM_KERNEL:-own}
+mods=
+case $kind in
+own) kernel=$here/build-kernel.sh ;;
+debian)
+	if [ -n "${KVER:-}" ]; then
+		kernel=/boot/vmlinuz-$KVER
+	else
+		kernel=$(find /boot -maxdepth 1 -name 'vmlinuz-*-amd64' | sort -V | tail -1)
+	fi
+	mods=/lib/modules/${kernel#/boot/vmlinuz-}/kernel/drivers/xen ;;
+*) die "STUBDOM_KERNEL=own|debian, not $kind" ;;
+esac
 xsd=$(find "$dest" -path '*/sbin/xenstored' -type f | head -1)
-for f in "$kernel" "$mods/xen-evtchn.ko" "$mods/xen-gntdev.ko" \
+for f in "$kernel" ${mods:+"$mods/xen-evtchn.ko" "$mods/xen-gntdev.ko"} \
     /bin/busybox "$xsd" "$pvonly"; do
 	if [ -z "$f" ] || [ ! -e "$f" ]; then
 		die "${f:-sbin/xenstored in $dest} missing (scripts/setup-debian.sh --xen; make install DESTDIR=...)"
@@ -64,7 +75,8 @@ T=$(mktemp -d /tmp/stubdom.XXXXXX)
 trap 'rm -rf "$T"' EXIT
 root=$T/root
 mkdir -p "$root/bin" "$root/sbin" "$root/lib" "$root/proc" "$root/dev" \
-    "$root/mods" "$root/tmp"
+    "$root/tmp"
+[ -z "$mods" ] || mkdir "$root/mods"
 manifest=$T/manifest
 : >"$manifest"
 
@@ -109,7 +121,7 @@ while read -r l; do
 	*) echo "lib/$(basename "$l"): $(pkg "$(readlink -f "$l")")" ;;
 	esac >>"$manifest"
 done
-for m in xen-evtchn xen-gntdev; do
+[ -z "$mods" ] || for m in xen-evtchn xen-gntdev; do
 	cp "$mods/$m.ko" "$root/mods/"
 	echo "mods/$m.ko: $(pkg "$mods/$m.ko")" >>"$manifest"
 done
@@ -124,13 +136,19 @@ find "$root" -exec touch -h -d "@$epoch" {} +
 xz --check=crc32 --lzma2=preset=9,dict=1MiB -T1 -c "$T/initramfs.cpio" \
     >"$T/initramfs"
 
-# The kernel.
-off=$(LC_ALL=C grep -obUa "$(printf '\3757zXZ')" "$kernel" | head -1 | cut -d: -f1)
-[ -n "$off" ] || die "$kernel: no xz payload"
-tail -c +$((off + 1)) "$kernel" | xz -dc --single-stream >"$T/vmlinux"
-"$pvonly" "$T/vmlinux" "$T/vmlinux.pv" >/dev/null
-gzip -9 -n -c "$T/vmlinux.pv" >"$T/kernel"
-echo "kernel: $(pkg "$kernel"), PHYS32_ENTRY note renamed" >>"$manifest"
+# The kernel, gzipped (init-xenstore-domain unpacks it).
+if [ "$kind" = own ]; then
+	sh "$kernel" "$T/k" >&2 || die "build-kernel.sh failed"
+	gzip -9 -n -c "$T/k/vmlinux" >"$T/kernel"
+	echo "kernel: $(head -1 "$T/k/BUILD-INFO") by build-kernel.sh, $(grep '^kernel.config sha256' "$T/k/BUILD-INFO")" >>"$manifest"
+else
+	off=$(LC_ALL=C grep -obUa "$(printf '\3757zXZ')" "$kernel" | head -1 | cut -d: -f1)
+	[ -n "$off" ] || die "$kernel: no xz payload"
+	tail -c +$((off + 1)) "$kernel" | xz -dc --single-stream >"$T/vmlinux"
+	"$pvonly" "$T/vmlinux" "$T/vmlinux.pv" >/dev/null
+	gzip -9 -n -c "$T/vmlinux.pv" >"$T/kernel"
+	echo "kernel: $(pkg "$kernel"), PHYS32_ENTRY note renamed" >>"$manifest"
+fi
 
 mv "$T/kernel" "$out/xenstore-stubdom.kernel"
 mv "$T/initramfs" "$out/xenstore-stubdom.initramfs"
