@@ -85,12 +85,17 @@ reserve(void **arr, size_t *cap, size_t n, size_t sz)
 	return 0;
 }
 
-struct xss_handle *
-xss_open(int *err)
+/* xss_open() and xss_open_fd(): evtchn_fd -1 opens the device anew. */
+static struct xss_handle *
+open_handle(int evtchn_fd, int *err)
 {
 	struct xss_handle *h;
-	int e;
+	int e, flags;
 
+	if (evtchn_fd >= 0 && (flags = fcntl(evtchn_fd, F_GETFD)) < 0) {
+		*err = EBADF;
+		return NULL;
+	}
 	h = calloc(1, sizeof(*h));
 	if (h == NULL) {
 		*err = ENOMEM;
@@ -103,7 +108,15 @@ xss_open(int *err)
 	 * and open(2) of /dev/xen/evtchn gives ENOENT, which we pass on.
 	 */
 	errno = 0;
-	h->xce = xenevtchn_open(&h->quiet, 0);
+	if (evtchn_fd < 0) {
+		h->xce = xenevtchn_open(&h->quiet, 0);
+	} else {
+		/* Inherited without close-on-exec (its writer wanted it to
+		 * survive one exec); ours from now on, as xenevtchn_open()'s
+		 * own fds are. */
+		(void)fcntl(evtchn_fd, F_SETFD, flags | FD_CLOEXEC);
+		h->xce = xenevtchn_fdopen(&h->quiet, evtchn_fd, 0);
+	}
 	if (h->xce == NULL) {
 		e = failed_errno();
 		goto fail;
@@ -121,6 +134,22 @@ fail:
 	xss_close(h);
 	*err = e;
 	return NULL;
+}
+
+struct xss_handle *
+xss_open(int *err)
+{
+	return open_handle(-1, err);
+}
+
+struct xss_handle *
+xss_open_fd(int evtchn_fd, int *err)
+{
+	if (evtchn_fd < 0) {
+		*err = EBADF;
+		return NULL;
+	}
+	return open_handle(evtchn_fd, err);
 }
 
 void
@@ -185,6 +214,21 @@ xss_evtchn_bind(struct xss_handle *h, uint32_t domid, uint32_t remote_port,
 		return failed_errno();
 	h->ports[h->nports++] = (uint32_t)port;
 	*local_port = (uint32_t)port;
+	return 0;
+}
+
+int
+xss_evtchn_adopt(struct xss_handle *h, uint32_t local_port)
+{
+	int e;
+
+	if (port_index(h, local_port) >= 0)
+		return EEXIST;
+	e = reserve((void **)&h->ports, &h->ports_cap, h->nports,
+	    sizeof(*h->ports));
+	if (e != 0)
+		return e;
+	h->ports[h->nports++] = local_port;
 	return 0;
 }
 

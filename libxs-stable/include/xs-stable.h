@@ -40,6 +40,17 @@ struct xss_handle;
  */
 struct xss_handle *xss_open(int *err);
 
+/*
+ * As xss_open(), but the event-channel handle is made on evtchn_fd, an
+ * open /dev/xen/evtchn inherited across exec from the daemon this one
+ * replaces (a live update: the migration stream's GLOBAL evtchn-fd),
+ * so the ports bound on it stay bound; xss_evtchn_adopt() tells h which
+ * they are.  h owns the fd from then on (xss_close() closes it) and
+ * sets it close-on-exec.  Returns NULL with *err: EBADF (not an open
+ * fd), or as xss_open().
+ */
+struct xss_handle *xss_open_fd(int evtchn_fd, int *err);
+
 /* Unbind every port, unmap every ring and close.  NULL is a no-op. */
 void	xss_close(struct xss_handle *h);
 
@@ -57,6 +68,15 @@ int	xss_evtchn_fd(const struct xss_handle *h);
  */
 int	xss_evtchn_bind(struct xss_handle *h, uint32_t domid,
 	    uint32_t remote_port, uint32_t *local_port);
+
+/*
+ * Take local_port, bound on an inherited fd (xss_open_fd()) by the daemon
+ * this one replaces, as if xss_evtchn_bind() had bound it: notify,
+ * pending and unbind accept it, xss_close() unbinds it.  Nothing is
+ * asked of the device, so a port that is not bound shows only later
+ * (EINVAL from notify).  Returns 0, EEXIST (already known), ENOMEM.
+ */
+int	xss_evtchn_adopt(struct xss_handle *h, uint32_t local_port);
 
 /* Unbind a port bound by xss_evtchn_bind().  Returns 0 or EINVAL. */
 int	xss_evtchn_unbind(struct xss_handle *h, uint32_t local_port);
