@@ -383,6 +383,47 @@ conn_send(struct connection *c, uint32_t type, uint32_t req_id,
 	return 0;
 }
 
+int
+conn_restore_output(struct connection *c, const void *buf, size_t len)
+{
+	if (c->closing)
+		return EPIPE;
+	if (len == 0)
+		return 0;
+	if (c->out_bytes + len > CONN_OUT_MAX)
+		return ENOSPC;
+	if (queue_bytes(c, buf, len) != 0)
+		return ENOMEM;
+	mark_dirty(c);
+	return 0;
+}
+
+int
+conn_restore_input(struct connection *c, const void *buf, size_t len)
+{
+	const uint8_t *p = buf;
+	size_t n;
+
+	/* In slices: the saved bytes may be more than the buffer holds
+	 * (delayed requests, then a partial one). */
+	while (len > 0 && !c->closing) {
+		n = sizeof(c->in) - c->in_len;
+		if (n == 0)
+			return EPROTO;	/* a frame larger than any frame */
+		if (n > len)
+			n = len;
+		memcpy(c->in + c->in_len, p, n);
+		c->in_len += n;
+		p += n;
+		len -= n;
+		if (!parse_frames(c))
+			break;
+	}
+	if (!c->closing)
+		conn_flush(c);
+	return c->closing ? EPIPE : 0;
+}
+
 /* What queueing len more bytes would add to c's charge. */
 static long
 queue_cost(const struct connection *c, size_t len)

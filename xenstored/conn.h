@@ -78,6 +78,24 @@ int	conn_send_event(struct connection *conn, const char *path,
 	    const char *token);
 
 /*
+ * A live update (docs/migration-stream.md): queue len bytes the daemon
+ * this one replaces had not yet sent on this connection (a CONN record's
+ * output: maybe the tail of a reply, then whole messages), as they are.
+ * Returns 0; ENOSPC past CONN_OUT_MAX; ENOMEM; EPIPE when closing.
+ */
+int	conn_restore_output(struct connection *conn, const void *buf,
+	    size_t len);
+
+/*
+ * The same for len bytes it had read and not handled (requests, the
+ * last maybe partial): handled now, as if just read; a partial frame
+ * waits for the rest from the peer.  Returns 0; EPIPE when the
+ * connection closed meanwhile (e.g. a frame over XENSTORE_PAYLOAD_MAX).
+ */
+int	conn_restore_input(struct connection *conn, const void *buf,
+	    size_t len);
+
+/*
  * Close: stop reading, drop pending output, free the connection after
  * this loop iteration.  why is logged (verbose).  Idempotent.
  */

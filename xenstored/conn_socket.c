@@ -123,11 +123,38 @@ sock_event(int fd, bool writable, void *arg)
 		conn_input(sc->conn);
 }
 
+/* A connection of l on the connected socket cfd, which it then owns
+ * (closed on failure too).  NULL: ENOMEM. */
+static struct connection *
+new_sock_conn(struct socket_listener *l, int cfd)
+{
+	struct sock_conn *sc;
+
+	sc = talloc_zero(NULL, struct sock_conn);
+	if (sc == NULL) {
+		close(cfd);
+		return NULL;
+	}
+	sc->fd = cfd;
+	talloc_set_destructor(sc, sock_conn_destroy);
+	sc->conn = conn_new(l->conn_ctx, &sock_transport, sc, l->domid, true,
+	    l->fn, l->arg);
+	if (sc->conn == NULL) {
+		talloc_free(sc);
+		return NULL;
+	}
+	sc->lf = loop_fd_add(sc, cfd, sock_event, sc);
+	if (sc->lf == NULL) {
+		talloc_free(sc->conn);
+		return NULL;
+	}
+	return sc->conn;
+}
+
 static void
 accept_event(int fd, bool writable, void *arg)
 {
 	struct socket_listener *l = arg;
-	struct sock_conn *sc;
 	int cfd;
 
 	(void)writable;
@@ -137,26 +164,48 @@ accept_event(int fd, bool writable, void *arg)
 			log_warn("accept");
 		return;
 	}
-	sc = talloc_zero(NULL, struct sock_conn);
-	if (sc == NULL) {
+	if (new_sock_conn(l, cfd) == NULL)
 		log_warnx("accept: out of memory");
-		close(cfd);
-		return;
-	}
-	sc->fd = cfd;
-	talloc_set_destructor(sc, sock_conn_destroy);
-	sc->conn = conn_new(l->conn_ctx, &sock_transport, sc, l->domid, true,
-	    l->fn, l->arg);
-	if (sc->conn == NULL) {
-		talloc_free(sc);
-		log_warnx("accept: out of memory");
-		return;
-	}
-	sc->lf = loop_fd_add(sc, cfd, sock_event, sc);
-	if (sc->lf == NULL) {
-		log_warnx("accept: out of memory");
-		talloc_free(sc->conn);
-	}
+}
+
+/*
+ * An inherited descriptor made ours: a socket (listening or not, as
+ * want_listening says), then non-blocking and close-on-exec, which the
+ * daemon it came from need not have set.  0 or an errno.
+ */
+static int
+adopt_fd(int fd, bool want_listening)
+{
+	struct stat st;
+	int listening = 0, fl;
+	socklen_t len = sizeof(listening);
+
+	if (fstat(fd, &st) != 0)
+		return errno;
+	if (!S_ISSOCK(st.st_mode))
+		return ENOTSOCK;
+	if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) != 0)
+		return errno;
+	if ((listening != 0) != want_listening)
+		return EINVAL;
+	if ((fl = fcntl(fd, F_GETFL)) < 0 ||
+	    fcntl(fd, F_SETFL, fl | O_NONBLOCK) != 0 ||
+	    (fl = fcntl(fd, F_GETFD)) < 0 ||
+	    fcntl(fd, F_SETFD, fl | FD_CLOEXEC) != 0)
+		return errno;
+	return 0;
+}
+
+struct connection *
+socket_adopt_conn(struct socket_listener *l, int fd, int *err)
+{
+	struct connection *conn;
+
+	if ((*err = adopt_fd(fd, false)) != 0)
+		return NULL;
+	if ((conn = new_sock_conn(l, fd)) == NULL)
+		*err = ENOMEM;
+	return conn;
 }
 
 static int
@@ -182,6 +231,36 @@ socket_in_use(const struct sockaddr_un *sun)
 	rc = connect(fd, (const struct sockaddr *)sun, sizeof(*sun));
 	close(fd);
 	return rc == 0;
+}
+
+struct socket_listener *
+socket_adopt_listener(TALLOC_CTX *ctx, int fd, const char *path,
+    unsigned int dom0_domid, conn_frame_fn *fn, void *arg, int *err)
+{
+	struct socket_listener *l;
+
+	if ((*err = adopt_fd(fd, true)) != 0)
+		return NULL;
+	l = talloc_zero(ctx, struct socket_listener);
+	if (l == NULL || (l->path = talloc_strdup(l, path)) == NULL ||
+	    (l->conn_ctx = talloc_named_const(l, 0, "connections")) == NULL) {
+		talloc_free(l);
+		*err = ENOMEM;
+		return NULL;
+	}
+	l->domid = dom0_domid;
+	l->fn = fn;
+	l->arg = arg;
+	l->fd = fd;
+	talloc_set_destructor(l, listener_destroy);
+	if ((l->lf = loop_fd_add(l, l->fd, accept_event, l)) == NULL) {
+		/* The fd stays with the caller, the path in place. */
+		l->fd = -1;
+		talloc_free(l);
+		*err = ENOMEM;
+		return NULL;
+	}
+	return l;
 }
 
 struct socket_listener *

@@ -29,4 +29,26 @@ char	*socket_default_path(TALLOC_CTX *ctx);
 struct socket_listener *socket_listen(TALLOC_CTX *ctx, const char *path,
 	    unsigned int dom0_domid, conn_frame_fn *fn, void *arg, int *err);
 
+/*
+ * A live update (docs/migration-stream.md): take over the listening
+ * socket fd at path that the daemon this one replaces left open across
+ * its exec (GLOBAL socket-fd), as socket_listen() would have made it;
+ * the socket is not bound again and path not unlinked until the
+ * listener is freed.  NULL with *err: ENOTSOCK, EINVAL (not listening),
+ * ENOMEM, or the errno of fstat/fcntl; the fd is then still the
+ * caller's.
+ */
+struct socket_listener *socket_adopt_listener(TALLOC_CTX *ctx, int fd,
+	    const char *path, unsigned int dom0_domid, conn_frame_fn *fn,
+	    void *arg, int *err);
+
+/*
+ * The same for one of its connected clients (CONN socket-fd): a
+ * connection of l, as if l had accepted fd.  NULL with *err: ENOTSOCK,
+ * EINVAL (a listening socket), ENOMEM (fd closed), or the errno of
+ * fstat/fcntl (fd still the caller's).
+ */
+struct connection *socket_adopt_conn(struct socket_listener *l, int fd,
+	    int *err);
+
 #endif

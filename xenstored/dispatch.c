@@ -96,6 +96,14 @@ session_get(struct connection *conn)
 	return s;
 }
 
+struct watch_list *
+dispatch_watches(struct connection *conn)
+{
+	struct session *s = session_get(conn);
+
+	return s == NULL ? NULL : s->watches;
+}
+
 /* Argument checks of the table; 0 or EINVAL. */
 static int
 split_args(const struct op *op, struct request *req)

@@ -12,6 +12,7 @@
 
 struct store;
 struct dispatch;
+struct watch_list;
 
 /* Dispatcher for requests on st, allocated on ctx.  NULL: ENOMEM. */
 struct dispatch *dispatch_new(TALLOC_CTX *ctx, struct store *st);
@@ -23,5 +24,12 @@ struct dispatch *dispatch_new(TALLOC_CTX *ctx, struct store *st);
  */
 void	dispatch_frame(struct connection *conn, const struct xsd_sockmsg *hdr,
 	    char *payload, TALLOC_CTX *req_ctx, void *arg);
+
+/*
+ * The list conn's watches are kept on (made with its session if it has
+ * none yet), for a live update's WATCH records (state.c).  Owned by
+ * conn.  NULL: ENOMEM.
+ */
+struct watch_list *dispatch_watches(struct connection *conn);
 
 #endif

@@ -384,15 +384,24 @@ domain_fini(void)
 	D.kick_fd = -1;
 }
 
-/* Map, bind and serve; d->ring / ports set on success.  0 or errno. */
+/*
+ * Bind (or, adopt_port != 0, take the port a replaced daemon bound:
+ * domain_restore()) and serve ring; d->ring / ports set on success.
+ * 0 or errno.
+ */
 static int
-attach(struct domain *d, void *ring, uint32_t remote_port)
+attach(struct domain *d, void *ring, uint32_t remote_port,
+    uint32_t adopt_port)
 {
-	uint32_t local_port;
+	uint32_t local_port = adopt_port;
 	int err;
 
-	if ((err = xss_evtchn_bind(D.xh, d->domid, remote_port,
-	    &local_port)) != 0)
+	if (adopt_port != 0)
+		err = xss_evtchn_adopt(D.xh, adopt_port);
+	else
+		err = xss_evtchn_bind(D.xh, d->domid, remote_port,
+		    &local_port);
+	if (err != 0)
 		return err;
 	d->ring = ring;
 	d->remote_port = remote_port;
@@ -403,8 +412,10 @@ attach(struct domain *d, void *ring, uint32_t remote_port)
 		return err;
 	d->introduced = true;
 	D.nintroduced++;
-	/* Requests the guest queued before we came. */
-	service(d);
+	/* Requests the guest queued before we came (a restored ring:
+	 * once its saved state is back, domain_restore_done()). */
+	if (adopt_port == 0)
+		service(d);
 	return 0;
 }
 
@@ -423,7 +434,7 @@ attach_master(void *ring, uint32_t port, bool local)
 		return ENOMEM;
 	}
 	d->local = local;
-	if ((err = attach(d, ring, port)) != 0) {
+	if ((err = attach(d, ring, port, 0)) != 0) {
 		if (d->ring == NULL)
 			xss_ring_unmap(D.xh, ring);
 		free_domain(d);
@@ -516,6 +527,10 @@ domain_introduce(unsigned int domid, uint64_t gfn, uint32_t port)
 		d = NULL;
 	}
 	if (d != NULL && d->introduced) {
+		/* A ring taken over by a live update: the stream has no
+		 * remote port; this is it. */
+		if (d->remote_port == 0)
+			d->remote_port = port;
 		/* Xen's C xenstored accepts a repeat (restore, resume). */
 		return d->remote_port == port ? 0 : EEXIST;
 	}
@@ -527,7 +542,7 @@ domain_introduce(unsigned int domid, uint64_t gfn, uint32_t port)
 	}
 	d->gfn = gfn;
 	d->unique_id = info.unique_id;
-	if ((err = attach(d, ring, port)) != 0) {
+	if ((err = attach(d, ring, port, 0)) != 0) {
 		if (d->ring == NULL)
 			xss_ring_unmap(D.xh, ring);
 		free_domain(d);
@@ -537,6 +552,76 @@ domain_introduce(unsigned int domid, uint64_t gfn, uint32_t port)
 	    (unsigned long long)gfn);
 	watch_fire_special("@introduceDomain", domid, &D.intro_perms);
 	return 0;
+}
+
+int
+domain_restore(unsigned int domid, unsigned int tdomid, uint32_t local_port,
+    struct connection **conn)
+{
+	struct xss_domain_info info = { .unique_id = 0 };
+	bool local = domid == D.cfg.master_domid && !D.cfg.stub;
+	uint32_t remote_port = 0;
+	struct domain *d;
+	void *ring;
+	int err;
+
+	if (D.xh == NULL)
+		return ENOSYS;
+	if (domid > DOMAIN_ID_MAX || local_port == 0 ||
+	    (tdomid > DOMAIN_ID_MAX && tdomid != DOMID_NONE))
+		return EINVAL;
+	if ((d = find(domid)) != NULL && d->introduced)
+		return EEXIST;
+	/* As the replaced daemon mapped it: dom0's own ring the Linux way,
+	 * any other by its reserved grant. */
+	if (local)
+		ring = xss_ring_map_local(D.xh, &remote_port, &err);
+	else
+		ring = xss_ring_map(D.xh, domid, &err);
+	if (ring == NULL)
+		return err;
+	if (D.ds != NULL && domid != D.cfg.master_domid)
+		(void)ask_hypervisor(domid, &info);
+	if ((d = get(domid)) == NULL) {
+		xss_ring_unmap(D.xh, ring);
+		return ENOMEM;
+	}
+	d->local = local;
+	d->unique_id = info.unique_id;
+	if (tdomid != DOMID_NONE) {
+		d->has_target = true;
+		d->target = tdomid;
+	}
+	if ((err = attach(d, ring, remote_port, local_port)) != 0) {
+		if (d->ring == NULL)
+			xss_ring_unmap(D.xh, ring);
+		free_domain(d);
+		return err;
+	}
+	*conn = ring_conn_connection(d->rc);
+	log_info("domid %u: ring taken over (port %u)", domid, local_port);
+	return 0;
+}
+
+void
+domain_restore_done(void)
+{
+	struct xss_domain_info info;
+	struct domain *d, *tmp;
+
+	HASH_ITER(hh, D.by_id, d, tmp) {
+		/* Gone while the daemons changed over: as a death seen late. */
+		if (D.ds != NULL && d->domid != D.cfg.master_domid &&
+		    ask_hypervisor(d->domid, &info) == ESRCH) {
+			domain_state_changed(&(struct xss_domain_event){
+			    .domid = d->domid, .state = XSS_DOMAIN_DEAD });
+			continue;
+		}
+		/* What its peer wrote meanwhile, without waiting for an
+		 * event it may have sent to the old daemon. */
+		service(d);
+		notify_guest(d);
+	}
 }
 
 /* State of one reap_nodes() walk. */

@@ -76,6 +76,32 @@ int	domain_introduce_master(uint32_t port);
  */
 int	domain_introduce(unsigned int domid, uint64_t gfn, uint32_t port);
 
+/* SET_TARGET's "no target" in the migration stream (Xen's DOMID_INVALID). */
+#define DOMID_NONE	0x7ff4u
+
+/*
+ * A live update (docs/migration-stream.md, CONN ring): serve domid's ring
+ * as the daemon this one replaces served it, on local_port, which it
+ * bound on the event-channel fd this daemon inherited (xss_open_fd()):
+ * the ring is mapped again (the master domain's own through
+ * /proc/xen/xsd_kva when not in the xenstore domain, any other by its
+ * reserved grant), the port is adopted, not bound; no @introduceDomain
+ * fires.  tdomid: its SET_TARGET target, or DOMID_NONE.  *conn gets the
+ * ring's connection, for the saved output, input and watches.  Nothing
+ * is read from the ring until domain_restore_done().  Returns 0, ENOSYS
+ * (no Xen), EINVAL (port 0, a domid over DOMAIN_ID_MAX), EEXIST
+ * (already served), ENOMEM, or the libxs-stable error of the map.
+ */
+int	domain_restore(unsigned int domid, unsigned int tdomid,
+	    uint32_t local_port, struct connection **conn);
+
+/*
+ * After the last record of a live update: a restored domain the
+ * hypervisor no longer has ends (@releaseDomain, as a death would), and
+ * every ring is served for what its peer wrote meanwhile.
+ */
+void	domain_restore_done(void);
+
 /*
  * RELEASE: stop serving domid, free all it owned (connection, watches,
  * transactions, quota; its nodes unless keep_orphans; perms entries

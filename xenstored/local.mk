@@ -20,6 +20,7 @@ xenstored_libxsd_a_SOURCES = \
 	xenstored/perms.c xenstored/perms.h \
 	xenstored/quota.c xenstored/quota.h \
 	xenstored/request.h \
+	xenstored/state.c xenstored/state.h \
 	xenstored/store.c xenstored/store.h \
 	xenstored/stream.c xenstored/stream.h \
 	xenstored/txn.c xenstored/txn.h \

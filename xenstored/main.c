@@ -29,6 +29,7 @@
 #include "loop.h"
 #include "path.h"
 #include "quota.h"
+#include "state.h"
 #include "store.h"
 #include "watch.h"
 
@@ -44,6 +45,7 @@ struct options {
 	bool		 stub;		/* -e: we are the xenstore domain */
 	bool		 no_domain_init;
 	bool		 keep_orphans;
+	bool		 live_update;	/* -U: take over a replaced daemon */
 	const char	*domain_state_socket;
 };
 
@@ -78,6 +80,9 @@ static const char usage_text[] =
 "  -p, --priv-domid <id>    domid of the privileged domain (0)\n"
 "      --domain-state-socket <path>  datagram socket for domain-state\n"
 "                           records (docs/libxs-stable.md)\n"
+"  -U, --live-update        take over from the xenstored that exec'd us:\n"
+"                           its state file, sockets and event channels\n"
+"                           (docs/migration-stream.md)\n"
 "  -H, --help               print this text\n"
 "\n"
 "The socket is $XENSTORED_PATH, else $XENSTORED_RUNDIR/socket, else\n"
@@ -107,6 +112,7 @@ static const struct option long_options[] = {
 	{ "verbose", no_argument, NULL, 'V' },
 	{ "watch-nb", required_argument, NULL, 'W' },
 	{ "domain-state-socket", required_argument, NULL, 1 },
+	{ "live-update", no_argument, NULL, 'U' },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -175,7 +181,7 @@ parse_options(int argc, char **argv, struct options *o, char **notes)
 	int c;
 
 	while ((c = getopt_long(argc, argv,
-	    "DE:F:HI::KNPS:t:A:M:Q:q:T:RVW:w:e:m:p:", long_options,
+	    "DE:F:HI::KNPS:t:A:M:Q:q:T:RVW:w:e:m:p:U", long_options,
 	    NULL)) != -1) {
 		switch (c) {
 		case 'D':
@@ -266,6 +272,9 @@ parse_options(int argc, char **argv, struct options *o, char **notes)
 		case 'p':
 			o->priv_domid = parse_number("p", optarg);
 			break;
+		case 'U':
+			o->live_update = true;
+			break;
 		default:
 			usage(2);
 		}
@@ -292,6 +301,20 @@ initial_store(TALLOC_CTX *ctx, unsigned int dom0)
 	    store_add(st, tool, "xenstored", NULL, 0, &perms) == NULL)
 		return NULL;
 	quota_charge(dom0, USAGE_NODES, 3);
+	return st;
+}
+
+/* -U: only "/", which the replaced daemon's NODE records overwrite. */
+static struct store *
+restored_store(TALLOC_CTX *ctx, unsigned int dom0)
+{
+	struct perm_entry pe = { dom0, PERM_NONE };
+	struct perms perms = { 1, &pe };
+	struct store *st;
+
+	if ((st = store_new(ctx, &perms)) == NULL)
+		return NULL;
+	quota_charge(dom0, USAGE_NODES, 1);
 	return st;
 }
 
@@ -389,15 +412,19 @@ start_domains(TALLOC_CTX *root, const struct options *o, struct store *st,
 	};
 	int err;
 
-	if ((xh = xss_open(&err)) == NULL && o->stub)
-		fatalx("-e: no hypervisor (%s)", strerror(err));
-	if (xh == NULL)
-		log_info("no hypervisor (%s): serving the Unix socket only",
-		    strerror(err));
+	if (!o->live_update) {
+		if ((xh = xss_open(&err)) == NULL && o->stub)
+			fatalx("-e: no hypervisor (%s)", strerror(err));
+		if (xh == NULL)
+			log_info("no hypervisor (%s): serving the Unix socket "
+			    "only", strerror(err));
+	}
 	if ((err = domain_init(root, xh, st, &cfg, dispatch_frame,
 	    dispatch)) != 0)
 		fatalx("domains: %s", strerror(err));
-	if (o->stub) {
+	if (o->live_update) {
+		/* The rings come from the state (take_over()). */
+	} else if (o->stub) {
 		/* The xenstore domain exists to serve this ring. */
 		if ((err = domain_introduce_master(o->dom0_event)) != 0)
 			fatalx("the master domain %u's ring (port %u): %s",
@@ -413,6 +440,47 @@ start_domains(TALLOC_CTX *root, const struct options *o, struct store *st,
 	if (xh != NULL && o->domain_state_socket == NULL)
 		log_info("no domain-state source: domain deaths are learned "
 		    "from RELEASE only");
+}
+
+/*
+ * -U: the daemon that exec'd us left its state file, its listening and
+ * client sockets and its event-channel fd open (docs/migration-stream.md);
+ * take them all over, or die before serving anything.
+ */
+static struct socket_listener *
+take_over(TALLOC_CTX *root, const struct options *o, struct store *st,
+    struct dispatch *dispatch, char **sock_path)
+{
+	struct socket_listener *listener = NULL;
+	int err, socket_fd = -1, evtchn_fd = -1;
+	struct state *s;
+	char *path, *why = NULL;
+
+	if ((path = state_default_path(root)) == NULL)
+		fatalx("out of memory");
+	if ((s = state_load(root, path, &socket_fd, &evtchn_fd, &why)) == NULL)
+		fatalx("live update: %s", why);
+	if ((xh = xss_open_fd(evtchn_fd, &err)) == NULL)
+		fatalx("live update: the event channel fd %d: %s", evtchn_fd,
+		    strerror(err));
+	start_domains(root, o, st, dispatch);
+	if (!o->stub) {
+		if ((*sock_path = socket_default_path(root)) == NULL)
+			fatalx("out of memory");
+		if (socket_fd >= 0)
+			listener = socket_adopt_listener(root, socket_fd,
+			    *sock_path, 0, dispatch_frame, dispatch, &err);
+		else
+			listener = socket_listen(root, *sock_path, 0,
+			    dispatch_frame, dispatch, &err);
+		if (listener == NULL)
+			fatalx("live update: the socket %s (fd %d): %s",
+			    *sock_path, socket_fd, strerror(err));
+	}
+	if ((err = state_restore(s, st, listener, &why)) != 0)
+		fatalx("live update: %s", why);
+	state_finish(s);
+	return listener;
 }
 
 /* Make the socket's directory, as Xen's daemon does for its rundir. */
@@ -455,7 +523,8 @@ main(int argc, char **argv)
 	if (o.stub && o.no_fork)
 		log_stderr_nonblocking();
 	signal(SIGPIPE, SIG_IGN);
-	if (!o.no_fork)
+	/* A live update keeps the pid and the session it was exec'd in. */
+	if (!o.no_fork && !o.live_update)
 		ready_fd = daemonize();
 	if (*notes != '\0')
 		log_info("options accepted but not acted on: %s", notes);
@@ -465,14 +534,17 @@ main(int argc, char **argv)
 
 	if (loop_init() != 0 || watch_init() != 0)
 		fatalx("out of memory");
-	if ((st = initial_store(root, 0)) == NULL ||
+	if ((st = o.live_update ? restored_store(root, 0) :
+	    initial_store(root, 0)) == NULL ||
 	    (dispatch = dispatch_new(root, st)) == NULL)
 		fatalx("out of memory");
 	control_init(root);
 	listener = NULL;
 	sock_path = NULL;
-	/* In the xenstore domain every client comes over a ring. */
-	if (!o.stub) {
+	if (o.live_update) {
+		listener = take_over(root, &o, st, dispatch, &sock_path);
+	} else if (!o.stub) {
+		/* In the xenstore domain every client comes over a ring. */
 		if ((sock_path = socket_default_path(root)) == NULL)
 			fatalx("out of memory");
 		make_socket_dir(sock_path);
@@ -482,7 +554,8 @@ main(int argc, char **argv)
 			fatalx("cannot listen at %s: %s", sock_path,
 			    strerror(err));
 	}
-	start_domains(root, &o, st, dispatch);
+	if (!o.live_update)
+		start_domains(root, &o, st, dispatch);
 	if (loop_signal(SIGTERM, on_terminate, NULL) != 0 ||
 	    loop_signal(SIGINT, on_terminate, NULL) != 0 ||
 	    loop_signal(SIGHUP, on_hangup, NULL) != 0)
@@ -499,7 +572,9 @@ main(int argc, char **argv)
 			log_warn("cannot tell the parent we are ready");
 		close(ready_fd);
 	}
-	sd_notify(0, "READY=1");
+	/* A live update's systemd unit has been ready all along (as C's). */
+	if (!o.live_update)
+		sd_notify(0, "READY=1");
 	if (sock_path != NULL)
 		log_info("serving at %s", sock_path);
 	else

@@ -1,0 +1,61 @@
+/*
+ * The daemon's state in the migration stream (stream.h,
+ * docs/migration-stream.md): taking over from the daemon this one
+ * replaces (-U, a live update), Xen's C xenstored 4.17 or ours.  The
+ * state file is read and checked whole before anything is adopted; then
+ * each record goes to the module that owns it, in stream order.
+ */
+#ifndef XSD_STATE_H
+#define XSD_STATE_H
+
+#include <talloc.h>
+
+struct socket_listener;
+struct store;
+struct state;
+
+/*
+ * Where the replaced daemon left its state: $XENSTORED_RUNDIR/state_dump,
+ * else /var/run/xenstored/state_dump (C xenstored 4.17's
+ * xs_daemon_rundir()).  Allocated on ctx; NULL: ENOMEM.
+ */
+char	*state_default_path(TALLOC_CTX *ctx);
+
+/*
+ * Read the state file at path and check all of it: a stream of version
+ * 1 or 2 (stream.h's rules) ending in END, with GLOBAL before any CONN,
+ * CONN ids unique, and every WATCH after its CONN.  *socket_fd and
+ * *evtchn_fd get GLOBAL's (socket -1: none).  The state is allocated on
+ * ctx.  NULL with *why (allocated on ctx) saying what is wrong: the
+ * file unreadable, malformed, or without GLOBAL.
+ */
+struct state *state_load(TALLOC_CTX *ctx, const char *path, int *socket_fd,
+	    int *evtchn_fd, char **why);
+
+/*
+ * Take over what the records hold, once domain_init() runs on the
+ * inherited event-channel fd (xss_open_fd()) and the listening socket is
+ * adopted (socket_adopt_listener(); NULL in the xenstore domain): each
+ * CONN ring through domain_restore(), each CONN socket through
+ * socket_adopt_conn(), their unsent output queued as it was; each WATCH
+ * registered as its client gave it (no event fires); each committed
+ * NODE into st as it was (special nodes' perms through
+ * domain_set_special_perms()), charged to its owner.  A transaction's
+ * records (TA, NODE with a conn-id) are not carried: such a transaction
+ * ends in ENOENT as with Xen's C xenstored 4.17.  Unknown records are
+ * logged and skipped.  Returns 0, or an errno with *why: a ring that
+ * cannot be mapped, a socket that cannot be adopted, a NODE whose parent
+ * is missing, ENOMEM.
+ */
+int	state_restore(struct state *s, struct store *st,
+	    struct socket_listener *listener, char **why);
+
+/*
+ * Then: every connection's saved input handled (requests run, a partial
+ * one waiting for its rest), every ring served for what came meanwhile,
+ * domains gone meanwhile ended (domain_restore_done()), and the state
+ * file removed, as C xenstored 4.17 does.  Frees s.
+ */
+void	state_finish(struct state *s);
+
+#endif
