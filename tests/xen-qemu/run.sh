@@ -303,7 +303,10 @@ must_fail() {
 must_pass ours ours "$first" "$ours_says"
 # The controls run each lifecycle once: "cycles" repeats what the others
 # check (each boot costs minutes).
-must_pass c c "$(echo "$all" | sed 's/ cycles service-restart//')" "$c_says"
+# Then C hands the host to ours (live update, our -U), which serves the
+# rest (docs/migration-stream.md).
+must_pass c c "$(echo "$all" | sed 's/ cycles service-restart//') takeover" \
+    "$c_says, then ours after a live update"
 boot broken ours no poweroff || true
 broken_failed() {
 	grep -q '^RESULT: FAIL \[poweroff\] no @releaseDomain/1 event' "$logs/broken.log"
