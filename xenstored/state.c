@@ -114,26 +114,18 @@ read_file(struct state *s, char **why, TALLOC_CTX *ctx)
 	return 0;
 }
 
-struct state *
-state_load(TALLOC_CTX *ctx, const char *path, int *socket_fd, int *evtchn_fd,
-    char **why)
+/* state_load()'s checks, on s->buf; 0, or -1 with *why. */
+static int
+check_stream(struct state *s, int *socket_fd, int *evtchn_fd, char **why,
+    TALLOC_CTX *ctx)
 {
 	struct stream_reader r;
 	struct stream_record rec;
 	struct conn_entry *e;
-	struct state *s;
+	const char *path = s->path;
 	bool global = false;
 	int err;
 
-	if ((s = talloc_zero(ctx, struct state)) == NULL ||
-	    (s->path = talloc_strdup(s, path)) == NULL) {
-		talloc_free(s);
-		*why = talloc_strdup(ctx, "out of memory");
-		return NULL;
-	}
-	talloc_set_destructor(s, state_destroy);
-	if (read_file(s, why, ctx) != 0)
-		goto fail;
 	if ((err = stream_open(&r, s->buf, s->len)) != 0)
 		goto bad;
 	while ((err = stream_next(&r, &rec)) == 0 && rec.type != STREAM_END) {
@@ -158,7 +150,7 @@ state_load(TALLOC_CTX *ctx, const char *path, int *socket_fd, int *evtchn_fd,
 			}
 			if ((e = calloc(1, sizeof(*e))) == NULL) {
 				*why = talloc_strdup(ctx, "out of memory");
-				goto fail;
+				return -1;
 			}
 			e->id = rec.u.conn.conn_id;
 			e->in = rec.u.conn.in;
@@ -181,17 +173,68 @@ state_load(TALLOC_CTX *ctx, const char *path, int *socket_fd, int *evtchn_fd,
 		goto bad;
 	if (!global) {
 		*why = talloc_asprintf(ctx, "%s: no GLOBAL record", path);
-		goto fail;
+		return -1;
 	}
-	return s;
+	return 0;
 bad_record:
 	err = EPROTO;
 bad:
 	*why = talloc_asprintf(ctx, "%s: offset %zu, record %u: %s", path,
 	    r.off, r.records + 1, r.why != NULL ? r.why : strerror(err));
-fail:
-	talloc_free(s);
-	return NULL;
+	return -1;
+}
+
+static struct state *
+new_state(TALLOC_CTX *ctx, const char *path, char **why)
+{
+	struct state *s;
+
+	if ((s = talloc_zero(ctx, struct state)) == NULL ||
+	    (s->path = talloc_strdup(s, path)) == NULL) {
+		talloc_free(s);
+		*why = talloc_strdup(ctx, "out of memory");
+		return NULL;
+	}
+	talloc_set_destructor(s, state_destroy);
+	return s;
+}
+
+struct state *
+state_load(TALLOC_CTX *ctx, const char *path, int *socket_fd, int *evtchn_fd,
+    char **why)
+{
+	struct state *s = new_state(ctx, path, why);
+
+	if (s == NULL)
+		return NULL;
+	if (read_file(s, why, ctx) != 0 ||
+	    check_stream(s, socket_fd, evtchn_fd, why, ctx) != 0) {
+		talloc_free(s);
+		return NULL;
+	}
+	return s;
+}
+
+struct state *
+state_load_buffer(TALLOC_CTX *ctx, const void *buf, size_t len,
+    int *socket_fd, int *evtchn_fd, char **why)
+{
+	struct state *s = new_state(ctx, "(buffer)", why);
+
+	if (s == NULL)
+		return NULL;
+	if ((s->buf = talloc_size(s, len + 1)) == NULL) {
+		*why = talloc_strdup(ctx, "out of memory");
+		talloc_free(s);
+		return NULL;
+	}
+	memcpy(s->buf, buf, len);
+	s->len = len;
+	if (check_stream(s, socket_fd, evtchn_fd, why, ctx) != 0) {
+		talloc_free(s);
+		return NULL;
+	}
+	return s;
 }
 
 /* A NODE's perms as ours, on ctx.  0 or ENOMEM. */

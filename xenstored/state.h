@@ -32,6 +32,10 @@ char	*state_default_path(TALLOC_CTX *ctx);
 struct state *state_load(TALLOC_CTX *ctx, const char *path, int *socket_fd,
 	    int *evtchn_fd, char **why);
 
+/* The same on a copy of the len bytes at buf (tests, fuzzing). */
+struct state *state_load_buffer(TALLOC_CTX *ctx, const void *buf, size_t len,
+	    int *socket_fd, int *evtchn_fd, char **why);
+
 /*
  * Take over what the records hold, once domain_init() runs on the
  * inherited event-channel fd (xss_open_fd()) and the listening socket is

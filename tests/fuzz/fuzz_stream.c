@@ -1,11 +1,15 @@
 /*
  * xenstored/stream.c: the migration stream's reader on arbitrary bytes,
- * and its writer on everything the reader accepts.
+ * and its writer on everything the reader accepts; xenstored/state.c's
+ * check of a live update's state (state_load_buffer()) on the same.
  *
  * Input: a stream candidate (header, then records).  Every record the
  * reader decodes must lie inside the input, its strings ending there in
  * their nul; it is written again with the writer (which must accept it)
- * and read back, field for field the same.
+ * and read back, field for field the same.  state_load_buffer() must
+ * accept the input exactly when it reads to END with one GLOBAL before
+ * any CONN, no conn-id twice and every WATCH after its CONN, and then
+ * give GLOBAL's descriptors.
  */
 #include "config.h"
 
@@ -13,6 +17,7 @@
 #include <string.h>
 
 #include "fuzz.h"
+#include "state.h"
 #include "stream.h"
 
 /* p..p+n lies inside the input. */
@@ -201,12 +206,82 @@ check_inside(const uint8_t *data, size_t size, const struct stream_reader *r,
 	}
 }
 
+/* What state_load_buffer() must decide, worked out here on its own. */
+struct order {
+	unsigned int	 globals;
+	bool		 bad;		/* a CONN before GLOBAL, or a
+					   second GLOBAL, or ids... */
+	int32_t		 socket_fd, evtchn_fd;
+	uint32_t	*ids;
+	size_t		 nids;
+};
+
+static bool
+seen_id(const struct order *o, uint32_t id)
+{
+	size_t i;
+
+	for (i = 0; i < o->nids; i++)
+		if (o->ids[i] == id)
+			return true;
+	return false;
+}
+
+static void
+track(struct order *o, const struct stream_record *rec, TALLOC_CTX *ctx)
+{
+	switch (rec->type) {
+	case STREAM_GLOBAL:
+		if (o->globals++ > 0)
+			o->bad = true;
+		o->socket_fd = rec->u.global.socket_fd;
+		o->evtchn_fd = rec->u.global.evtchn_fd;
+		break;
+	case STREAM_CONN:
+		if (o->globals == 0 || seen_id(o, rec->u.conn.conn_id))
+			o->bad = true;
+		o->ids = talloc_realloc(ctx, o->ids, uint32_t, o->nids + 1);
+		CHECK(o->ids != NULL);
+		o->ids[o->nids++] = rec->u.conn.conn_id;
+		break;
+	case STREAM_WATCH:
+	case STREAM_WATCH_EXT:
+		if (rec->u.watch.path != NULL &&
+		    !seen_id(o, rec->u.watch.conn_id))
+			o->bad = true;
+		break;
+	default:
+		break;
+	}
+}
+
+static void
+check_state(const uint8_t *data, size_t size, bool ended,
+    const struct order *o)
+{
+	TALLOC_CTX *ctx = talloc_new(NULL);
+	int socket_fd = -2, evtchn_fd = -2;
+	struct state *s;
+	char *why = NULL;
+	bool want = ended && !o->bad && o->globals == 1;
+
+	s = state_load_buffer(ctx, data, size, &socket_fd, &evtchn_fd, &why);
+	CHECK((s != NULL) == want);
+	if (s != NULL) {
+		CHECK(socket_fd == o->socket_fd && evtchn_fd == o->evtchn_fd);
+	} else {
+		CHECK(why != NULL && why[0] != '\0');
+	}
+	talloc_free(ctx);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct stream_reader r, r2;
 	struct stream_record rec, rec2;
 	struct stream_writer *w;
+	struct order order = { 0 };
 	TALLOC_CTX *ctx;
 	const void *out;
 	size_t out_len, off;
@@ -216,6 +291,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (err != 0) {
 		CHECK(err == EPROTO || err == EPROTONOSUPPORT);
 		CHECK(r.why != NULL);
+		check_state(data, size, false, &order);
 		return 0;
 	}
 	ctx = talloc_new(NULL);
@@ -223,6 +299,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	CHECK(w != NULL);
 	while ((err = stream_next(&r, &rec)) == 0) {
 		check_inside(data, size, &r, &rec);
+		track(&order, &rec, ctx);
 		stream_writer_data(w, &off);
 		if (rewrite(w, &r, &rec, ctx)) {
 			/* The record just written, read back on its own. */
@@ -245,6 +322,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		CHECK(err == EPROTO && r.why != NULL && !r.ended);
 	else
 		CHECK(r.ended && stream_next(&r, &rec) == ENODATA);
+	check_state(data, size, err == 0, &order);
 	talloc_free(ctx);
 	return 0;
 }
