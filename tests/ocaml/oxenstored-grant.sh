@@ -11,6 +11,7 @@
 # through the grant handle on XS_RELEASE.
 # usage: abs_top_builddir=BUILD abs_top_srcdir=SRC oxenstored-grant.sh
 . "$(dirname "$0")/../sim/lib.sh"
+. "$(dirname "$0")/lifecycle.sh"
 
 command -v ocamlfind >/dev/null ||
     fail "ocamlfind missing: run scripts/setup-debian.sh (ocaml-nox, ocaml-findlib)"
@@ -21,17 +22,6 @@ sh "$abs_top_srcdir/ocaml-bindings/build.sh" "$out" >"$T/build.log" 2>&1 ||
 SIMXEN_INIT=--no-foreign-map
 
 printf 'write data/x hello\nread data/x\n' >"$T/script"
-
-# gone DOMID: wait until the simulator has destroyed it (5 s bound).
-gone() {
-	i=0
-	while "$SIMXEN" info "$1" >/dev/null 2>&1; do
-		i=$((i + 1))
-		[ $i -le 500 ] || fail "$kind: domain $1 never died" \
-		    "($("$SIMXEN" info "$1")): its ring is still mapped"
-		sleep 0.01
-	done
-}
 
 for kind in debian control; do
 	OXENSTORED=$OXSD
@@ -47,30 +37,15 @@ for kind in debian control; do
 	echo "ok - $kind oxenstored fails INTRODUCE without foreign mapping"
 done
 
-kind=patched
+kind=patched label=patched
 OXSD=$out/oxenstored-patched
 start_daemon oxenstored
 xenstore-write /probe alive || fail "patched: xenstore-write"
 n=0
 while [ $n -lt 40 ]; do
 	n=$((n + 1))
-	guest --create --setup --introduce -c "$T/script" >"$T/g.out" 2>&1 ||
-	    { cat "$T/g.out" >&2; fail "patched: lifecycle $n: guest failed"; }
-	grep -qxF 'read data/x -> "hello"' "$T/g.out" ||
-	    { cat "$T/g.out" >&2; fail "patched: lifecycle $n: not served"; }
-	d=$("$SIMXEN" list | awk '$1 != 0 { print $1 }')
-	[ "$(echo "$d" | wc -w)" -eq 1 ] ||
-	    fail "patched: lifecycle $n: domains other than dom0: $d"
-	"$SIMXEN" info "$d" | grep -q ' maps=1 ' ||
-	    fail "patched: lifecycle $n: ring of $d not mapped once:" \
-	    "$("$SIMXEN" info "$d")"
-	"$SIMXEN" shutdown "$d" poweroff >/dev/null || fail "shutdown $d"
-	"$SIMXEN" destroy "$d" >/dev/null || fail "destroy $d"
-	gone "$d"
-	# The daemon answers, and the dead domain's nodes are gone.
-	[ "$(xenstore-read /probe)" = alive ] || fail "patched: no answer"
-	! xenstore-read /local/domain/"$d"/data/x >/dev/null 2>&1 ||
-	    fail "patched: lifecycle $n: domain $d's nodes outlived it"
+	lc_start
+	lc_end
 done
 kill -0 "$DAEMON_PID" || fail "patched oxenstored died"
 echo "ok - patched oxenstored: $n domain lifecycles by grant mapping"
@@ -88,5 +63,6 @@ grep -qxF "release $d -> OK" "$T/rel.out" ||
     fail "patched: ring of $d still mapped after RELEASE:" \
     "$("$SIMXEN" info "$d")"
 "$SIMXEN" destroy "$d" >/dev/null || fail "destroy $d"
-gone "$d"
+n=release
+lc_gone "$d"
 echo "ok - patched oxenstored: RELEASE unmaps the ring by grant"

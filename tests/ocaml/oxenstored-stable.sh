@@ -21,6 +21,7 @@
 #    unbinds the inherited VIRQ_DOM_EXC and takes deaths from the service.
 # usage: abs_top_builddir=BUILD abs_top_srcdir=SRC oxenstored-stable.sh
 . "$(dirname "$0")/../sim/lib.sh"
+. "$(dirname "$0")/lifecycle.sh"
 
 command -v ocamlfind >/dev/null ||
     fail "ocamlfind missing: run scripts/setup-debian.sh (ocaml-nox, ocaml-findlib)"
@@ -127,16 +128,7 @@ echo "ok - conformance: oxenstored-stable's results equal the control's ($(grep 
 OXSD=$stable
 DOMAIN_STATE_SERVICE=1 start_daemon oxenstored
 xenstore-write /probe alive || fail "stable: xenstore-write"
-# gone DOMID: wait until the simulator has destroyed it (5 s bound).
-gone() {
-	i=0
-	while "$SIMXEN" info "$1" >/dev/null 2>&1; do
-		i=$((i + 1))
-		[ $i -le 500 ] || { cat "$T/service.log" >&2; fail "lifecycle $n: domain $1 never died" \
-		    "($("$SIMXEN" info "$1")): its ring is still mapped"; }
-		sleep 0.01
-	done
-}
+label=stable
 # CONTROL domain-state and domains: dom0 only, arguments checked, a
 # domid not introduced or a repeated state changes nothing, "dead" ends
 # the domain and unmaps its ring.
@@ -170,22 +162,13 @@ done
 "$SIMXEN" info "$d" | grep -q ' maps=0 ' ||
     fail "control: ring of $d still mapped after domain-state dead"
 "$SIMXEN" destroy "$d" >/dev/null || fail "destroy $d"
-gone "$d"
+lc_gone "$d"
 echo "ok - CONTROL domain-state and domains: dom0 only, checked, idempotent"
 
 n=0
 while [ $n -lt 40 ]; do
 	n=$((n + 1))
-	guest --create --setup --introduce -c "$T/script" >"$T/g.out" 2>&1 ||
-	    { cat "$T/g.out" >&2; fail "stable: lifecycle $n: guest failed"; }
-	grep -qxF 'read data/x -> "hello"' "$T/g.out" ||
-	    { cat "$T/g.out" >&2; fail "stable: lifecycle $n: not served"; }
-	d=$("$SIMXEN" list | awk '$1 != 0 { print $1 }')
-	[ "$(echo "$d" | wc -w)" -eq 1 ] ||
-	    fail "stable: lifecycle $n: domains other than dom0: $d"
-	"$SIMXEN" info "$d" | grep -q ' maps=1 ' ||
-	    fail "stable: lifecycle $n: ring of $d not mapped once:" \
-	    "$("$SIMXEN" info "$d")"
+	lc_start
 	if [ $((n % 2)) -eq 0 ]; then
 		printf 'release %s\n' "$d" | guest --dom0 >"$T/rel.out" 2>&1
 		grep -qxF "release $d -> OK" "$T/rel.out" ||
@@ -193,12 +176,7 @@ while [ $n -lt 40 ]; do
 		"$SIMXEN" info "$d" | grep -q ' maps=0 ' ||
 		    fail "stable: ring of $d still mapped after RELEASE"
 	fi
-	"$SIMXEN" shutdown "$d" poweroff >/dev/null || fail "shutdown $d"
-	"$SIMXEN" destroy "$d" >/dev/null || fail "destroy $d"
-	gone "$d"
-	[ "$(xenstore-read /probe)" = alive ] || fail "stable: no answer"
-	! xenstore-read /local/domain/"$d"/data/x >/dev/null 2>&1 ||
-	    fail "stable: lifecycle $n: domain $d's nodes outlived it"
+	lc_end
 	printf 'isintroduced %s\n' "$d" | guest --dom0 | grep -q '"F"' ||
 	    fail "stable: lifecycle $n: domain $d still introduced"
 done
@@ -238,7 +216,7 @@ printf 'isintroduced %s\n' "$d" | guest --dom0 | grep -q '"T"' ||
 "$SIMXEN" shutdown "$d" poweroff >/dev/null || fail "shutdown $d"
 "$SIMXEN" destroy "$d" >/dev/null || fail "destroy $d"
 n=live-update
-gone "$d"
+lc_gone "$d"
 kill -0 "$SERVICE_PID" || fail "live update: the service died"
 guest --create --setup --introduce -c "$T/script" >"$T/g.out" 2>&1 ||
     { cat "$T/g.out" >&2; fail "live update: a new guest failed"; }
@@ -276,7 +254,7 @@ SERVICE_PID=$!
 "$SIMXEN" shutdown "$d" poweroff >/dev/null || fail "shutdown $d"
 "$SIMXEN" destroy "$d" >/dev/null || fail "destroy $d"
 n=live-update-from-debian
-gone "$d"
+lc_gone "$d"
 kill -0 "$DAEMON_PID" || fail "live update from Debian's: oxenstored died"
 [ "$(xenstore-read /probe)" = alive ] || fail "live update from Debian's: no answer"
 echo "ok - a live update from Debian's oxenstored to oxenstored-stable; deaths then come from the service"
