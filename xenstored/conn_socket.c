@@ -233,6 +233,26 @@ socket_in_use(const struct sockaddr_un *sun)
 	return rc == 0;
 }
 
+/* A listener at path with no socket yet (fd -1).  NULL: ENOMEM. */
+static struct socket_listener *
+new_listener(TALLOC_CTX *ctx, const char *path, unsigned int dom0_domid,
+    conn_frame_fn *fn, void *arg)
+{
+	struct socket_listener *l;
+
+	l = talloc_zero(ctx, struct socket_listener);
+	if (l == NULL || (l->path = talloc_strdup(l, path)) == NULL ||
+	    (l->conn_ctx = talloc_named_const(l, 0, "connections")) == NULL) {
+		talloc_free(l);
+		return NULL;
+	}
+	l->domid = dom0_domid;
+	l->fn = fn;
+	l->arg = arg;
+	l->fd = -1;
+	return l;
+}
+
 struct socket_listener *
 socket_adopt_listener(TALLOC_CTX *ctx, int fd, const char *path,
     unsigned int dom0_domid, conn_frame_fn *fn, void *arg, int *err)
@@ -241,16 +261,10 @@ socket_adopt_listener(TALLOC_CTX *ctx, int fd, const char *path,
 
 	if ((*err = adopt_fd(fd, true)) != 0)
 		return NULL;
-	l = talloc_zero(ctx, struct socket_listener);
-	if (l == NULL || (l->path = talloc_strdup(l, path)) == NULL ||
-	    (l->conn_ctx = talloc_named_const(l, 0, "connections")) == NULL) {
-		talloc_free(l);
+	if ((l = new_listener(ctx, path, dom0_domid, fn, arg)) == NULL) {
 		*err = ENOMEM;
 		return NULL;
 	}
-	l->domid = dom0_domid;
-	l->fn = fn;
-	l->arg = arg;
 	l->fd = fd;
 	talloc_set_destructor(l, listener_destroy);
 	if ((l->lf = loop_fd_add(l, l->fd, accept_event, l)) == NULL) {
@@ -282,16 +296,10 @@ socket_listen(TALLOC_CTX *ctx, const char *path, unsigned int dom0_domid,
 		*err = EADDRINUSE;
 		return NULL;
 	}
-	l = talloc_zero(ctx, struct socket_listener);
-	if (l == NULL || (l->path = talloc_strdup(l, path)) == NULL ||
-	    (l->conn_ctx = talloc_named_const(l, 0, "connections")) == NULL) {
-		talloc_free(l);
+	if ((l = new_listener(ctx, path, dom0_domid, fn, arg)) == NULL) {
 		*err = ENOMEM;
 		return NULL;
 	}
-	l->domid = dom0_domid;
-	l->fn = fn;
-	l->arg = arg;
 	l->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (l->fd < 0) {
 		*err = errno;
