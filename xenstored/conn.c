@@ -22,11 +22,18 @@
 #define IN_BUF_SIZE	(2 * (sizeof(struct xsd_sockmsg) + XENSTORE_PAYLOAD_MAX))
 #define OUT_CHUNK_SIZE	(64 * 1024)
 
+/*
+ * Messages never straddle two chunks, and the first one in a chunk
+ * starts at "first" (0 but for a live update's restored output, which
+ * may begin with the tail of a reply): so where the unsent bytes stop
+ * being a partly sent reply can be found (conn_saved_output()).
+ */
 struct out_chunk {
 	struct out_chunk	*next;
 	size_t			 len;	/* bytes filled */
 	size_t			 off;	/* bytes written */
 	size_t			 cap;
+	size_t			 first;	/* where the first message starts */
 	char			 data[];
 };
 
@@ -326,20 +333,24 @@ mark_dirty(struct connection *c)
 		dirty_flush_queued = true;
 }
 
+/*
+ * Append len bytes; room (>= len) is what the chunk must still hold for
+ * the rest of this message, so that it stays in one chunk.
+ */
 static int
-queue_bytes(struct connection *c, const void *buf, size_t len)
+queue_bytes(struct connection *c, const void *buf, size_t len, size_t room)
 {
 	struct out_chunk *ch = c->out_tail;
 	size_t cap;
 
-	if (ch == NULL || ch->cap - ch->len < len) {
-		cap = len > OUT_CHUNK_SIZE ? len : OUT_CHUNK_SIZE;
+	if (ch == NULL || ch->cap - ch->len < room) {
+		cap = room > OUT_CHUNK_SIZE ? room : OUT_CHUNK_SIZE;
 		ch = talloc_size(c, sizeof(*ch) + cap);
 		if (ch == NULL)
 			return ENOMEM;
 		talloc_set_name_const(ch, "struct out_chunk");
 		ch->next = NULL;
-		ch->len = ch->off = 0;
+		ch->len = ch->off = ch->first = 0;
 		ch->cap = cap;
 		charge(c, chunk_cost(cap));
 		if (c->out_tail != NULL)
@@ -374,8 +385,9 @@ conn_send(struct connection *c, uint32_t type, uint32_t req_id,
 	hdr.tx_id = tx_id;
 	hdr.len = len;
 	log_trace_msg(c->id, "OUT", &hdr, payload);
-	if ((err = queue_bytes(c, &hdr, FRAME_HDR_LEN)) != 0 ||
-	    (len > 0 && (err = queue_bytes(c, payload, len)) != 0)) {
+	if ((err = queue_bytes(c, &hdr, FRAME_HDR_LEN,
+	    FRAME_HDR_LEN + len)) != 0 ||
+	    (len > 0 && (err = queue_bytes(c, payload, len, len)) != 0)) {
 		conn_close(c, "out of memory");
 		return err;
 	}
@@ -384,18 +396,66 @@ conn_send(struct connection *c, uint32_t type, uint32_t req_id,
 }
 
 int
-conn_restore_output(struct connection *c, const void *buf, size_t len)
+conn_restore_output(struct connection *c, const void *buf, size_t len,
+    size_t resp_len)
 {
+	size_t room;
+
 	if (c->closing)
 		return EPIPE;
 	if (len == 0)
 		return 0;
-	if (c->out_bytes + len > CONN_OUT_MAX)
+	if (c->out_bytes + len > CONN_OUT_MAX || resp_len > len)
 		return ENOSPC;
-	if (queue_bytes(c, buf, len) != 0)
+	/* A chunk of its own, begun by the tail of a reply: ask for more
+	 * room than the current tail has. */
+	room = len;
+	if (c->out_tail != NULL && room <= c->out_tail->cap - c->out_tail->len)
+		room = c->out_tail->cap - c->out_tail->len + 1;
+	if (queue_bytes(c, buf, len, room) != 0)
 		return ENOMEM;
+	c->out_tail->first = resp_len;
 	mark_dirty(c);
 	return 0;
+}
+
+void *
+conn_saved_output(const struct connection *c, TALLOC_CTX *ctx, size_t *len,
+    size_t *resp_len)
+{
+	const struct out_chunk *ch = c->out_head;
+	struct xsd_sockmsg hdr;
+	size_t pos, n = 0;
+	char *buf;
+
+	*len = c->out_bytes;
+	*resp_len = 0;
+	if ((buf = talloc_size(ctx, *len + 1)) == NULL)
+		return NULL;
+	for (; ch != NULL; ch = ch->next) {
+		memcpy(buf + n, ch->data + ch->off, ch->len - ch->off);
+		n += ch->len - ch->off;
+	}
+	/* The head message: sent in part if off falls inside it. */
+	if ((ch = c->out_head) != NULL) {
+		pos = ch->first;
+		while (pos < ch->off && ch->len - pos >= FRAME_HDR_LEN) {
+			memcpy(&hdr, ch->data + pos, FRAME_HDR_LEN);
+			pos += FRAME_HDR_LEN + hdr.len;
+		}
+		if (pos > ch->len)
+			pos = ch->len;
+		if (pos > ch->off)
+			*resp_len = pos - ch->off;
+	}
+	return buf;
+}
+
+const void *
+conn_saved_input(const struct connection *c, size_t *len)
+{
+	*len = c->in_len;
+	return c->in;
 }
 
 int

@@ -80,11 +80,23 @@ int	conn_send_event(struct connection *conn, const char *path,
 /*
  * A live update (docs/migration-stream.md): queue len bytes the daemon
  * this one replaces had not yet sent on this connection (a CONN record's
- * output: maybe the tail of a reply, then whole messages), as they are.
- * Returns 0; ENOSPC past CONN_OUT_MAX; ENOMEM; EPIPE when closing.
+ * output: the first resp_len bytes the tail of a reply, then whole
+ * messages), as they are.  Returns 0; ENOSPC past CONN_OUT_MAX or for
+ * resp_len over len; ENOMEM; EPIPE when closing.
  */
 int	conn_restore_output(struct connection *conn, const void *buf,
-	    size_t len);
+	    size_t len, size_t resp_len);
+
+/*
+ * For a live update's CONN record: a copy on ctx of the bytes queued and
+ * not yet sent (*len of them; NULL: ENOMEM), *resp_len of which, at the
+ * start, are the rest of a reply sent in part.
+ */
+void	*conn_saved_output(const struct connection *conn, TALLOC_CTX *ctx,
+	    size_t *len, size_t *resp_len);
+
+/* The bytes read and not yet handled (a partial request); conn's own. */
+const void *conn_saved_input(const struct connection *conn, size_t *len);
 
 /*
  * The same for len bytes it had read and not handled (requests, the

@@ -19,6 +19,7 @@
 #include "conn_socket.h"
 #include "dispatch.h"
 #include "domain.h"
+#include "framing.h"
 #include "log.h"
 #include "path.h"
 #include "quota.h"
@@ -369,7 +370,8 @@ restore_conn(struct state *s, struct socket_listener *listener,
 		}
 	}
 	e->conn = conn;
-	if ((err = conn_restore_output(conn, c->out, c->out_len)) != 0) {
+	if ((err = conn_restore_output(conn, c->out, c->out_len,
+	    c->out_resp_len)) != 0) {
 		*why = "unsent output that cannot be queued";
 		return err;
 	}
@@ -445,4 +447,205 @@ state_finish(struct state *s)
 	log_info("live update: %u connections taken over from %s",
 	    HASH_COUNT(s->conns), s->path);
 	talloc_free(s);
+}
+
+/* Writing: the state this daemon hands over (state_save()). */
+
+struct save {
+	struct stream_writer	*w;
+	TALLOC_CTX		*tmp;
+	uint32_t		 id;		/* of the CONN just written */
+	struct connection	*requester;
+	const struct xsd_sockmsg *req;
+	const char		*why;
+};
+
+static int
+save_watch(const char *path, const char *token, unsigned int depth,
+    void *arg)
+{
+	struct save *sv = arg;
+	struct stream_watch w = { sv->id, path, token,
+	    depth == WATCH_DEPTH_ANY ? STREAM_DEPTH_UNLIMITED : depth };
+	int err = stream_put_watch(sv->w, &w);
+
+	if (err == ENOTSUP)
+		sv->why = "a watch with a depth, which stream version 1 "
+		    "cannot carry";
+	return err;
+}
+
+/* conn's CONN record (c filled with its kind), then its watches. */
+static int
+save_conn(struct save *sv, struct stream_conn *c, struct connection *conn)
+{
+	struct watch_list *list;
+	size_t out_len, resp_len, in_len;
+	const void *in;
+	char *out;
+	int err;
+
+	if ((out = conn_saved_output(conn, sv->tmp, &out_len,
+	    &resp_len)) == NULL)
+		return ENOMEM;
+	if (conn == sv->requester) {
+		/* The reply to live-update -s, which the new daemon sends
+		 * (the design: "the response for the live update command
+		 * in the pending not yet written data"). */
+		struct xsd_sockmsg h = { XS_CONTROL, sv->req->req_id,
+		    sv->req->tx_id, 3 };
+
+		if ((out = talloc_realloc(sv->tmp, out, char,
+		    out_len + sizeof(h) + 3)) == NULL)
+			return ENOMEM;
+		memcpy(out + out_len, &h, sizeof(h));
+		memcpy(out + out_len + sizeof(h), "OK", 3);
+		out_len += sizeof(h) + 3;
+	}
+	in = conn_saved_input(conn, &in_len);
+	if (in_len > UINT16_MAX) {
+		sv->why = "more unhandled input than the stream carries";
+		return EINVAL;
+	}
+	c->conn_id = ++sv->id;
+	c->in = in;
+	c->in_len = (uint16_t)in_len;
+	c->out = (const uint8_t *)out;
+	c->out_len = (uint32_t)out_len;
+	c->out_resp_len = (uint16_t)(resp_len > UINT16_MAX ? 0 : resp_len);
+	if ((err = stream_put_conn(sv->w, c)) != 0)
+		return err;
+	if ((list = dispatch_watches(conn)) == NULL)
+		return ENOMEM;
+	return watch_list_foreach(list, sv->tmp, save_watch, sv);
+}
+
+static int
+save_ring(unsigned int domid, unsigned int tdomid, uint32_t local_port,
+    struct connection *conn, void *arg)
+{
+	struct stream_conn c = { .conn_type = STREAM_CONN_RING,
+	    .domid = domid, .tdomid = tdomid, .evtchn = local_port };
+
+	return save_conn(arg, &c, conn);
+}
+
+static int
+save_socket(int fd, struct connection *conn, void *arg)
+{
+	struct stream_conn c = { .conn_type = STREAM_CONN_SOCKET,
+	    .socket_fd = fd };
+
+	return save_conn(arg, &c, conn);
+}
+
+static int
+save_node_perms(struct save *sv, const char *path, const void *value,
+    size_t len, const struct perms *perms)
+{
+	struct stream_node n = { .path = path, .value = value,
+	    .value_len = (uint16_t)len, .n_perms = (uint16_t)perms->num };
+	struct stream_perm *sp;
+	unsigned int i;
+
+	if (len > UINT16_MAX || perms->num > UINT16_MAX)
+		return EINVAL;
+	if ((sp = talloc_array(sv->tmp, struct stream_perm,
+	    perms->num + 1)) == NULL)
+		return ENOMEM;
+	for (i = 0; i < perms->num; i++) {
+		unsigned int a = perms->p[i].perms & (PERM_READ | PERM_WRITE);
+
+		sp[i].perm = a == (PERM_READ | PERM_WRITE) ? 'b' :
+		    a == PERM_READ ? 'r' : a == PERM_WRITE ? 'w' : 'n';
+		sp[i].flags = perms->p[i].perms & PERM_IGNORE ?
+		    STREAM_PERM_STALE : 0;
+		sp[i].domid = perms->p[i].domid;
+	}
+	return stream_put_node(sv->w, &n, sp);
+}
+
+struct save_walk {
+	struct save	*sv;
+	int		 err;
+};
+
+static bool
+save_node(struct node *node, void *arg)
+{
+	struct save_walk *sw = arg;
+	const void *value;
+	size_t len;
+	char *path;
+
+	if (sw->err != 0)
+		return false;
+	value = node_data(node, &len);
+	if ((path = node_path_dup(sw->sv->tmp, node)) == NULL)
+		sw->err = ENOMEM;
+	else
+		sw->err = save_node_perms(sw->sv, path, value, len,
+		    node_perms(node));
+	talloc_free(path);
+	return sw->err == 0;
+}
+
+int
+state_save(const char *path, uint32_t version, int evtchn_fd,
+    struct socket_listener *listener, struct store *st,
+    struct connection *requester, const struct xsd_sockmsg *req,
+    const char **why)
+{
+	static const char *const special[] = { "@releaseDomain",
+	    "@introduceDomain" };
+	struct stream_global g = { listener != NULL ?
+	    socket_listener_fd(listener) : -1, evtchn_fd };
+	struct save sv = { .requester = requester, .req = req };
+	struct save_walk sw = { &sv, 0 };
+	const void *data;
+	size_t len, i;
+	int err, fd;
+
+	*why = NULL;
+	if ((sv.tmp = talloc_new(NULL)) == NULL ||
+	    (sv.w = stream_writer_new(sv.tmp, version)) == NULL) {
+		talloc_free(sv.tmp);
+		return ENOMEM;
+	}
+	err = stream_put_global(sv.w, &g);
+	if (err == 0)
+		err = domain_foreach_ring(save_ring, &sv);
+	if (err == 0 && listener != NULL)
+		err = socket_foreach_conn(listener, save_socket, &sv);
+	for (i = 0; err == 0 && i < 2; i++)
+		err = save_node_perms(&sv, special[i], "", 0,
+		    domain_special_perms(special[i]));
+	if (err == 0) {
+		store_walk(store_lookup(st, "/"), save_node, &sw);
+		err = sw.err;
+	}
+	if (err == 0)
+		err = stream_put_end(sv.w);
+	if (err != 0) {
+		*why = sv.why;
+		talloc_free(sv.tmp);
+		return err;
+	}
+	data = stream_writer_data(sv.w, &len);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0 || write(fd, data, len) != (ssize_t)len ||
+	    fsync(fd) != 0) {
+		err = errno ? errno : EIO;
+		*why = "the state file cannot be written";
+		if (fd >= 0)
+			close(fd);
+		unlink(path);
+		talloc_free(sv.tmp);
+		return err;
+	}
+	close(fd);
+	log_info("live update: state written to %s (%zu bytes, version %u, "
+	    "%u connections)", path, len, version, sv.id);
+	talloc_free(sv.tmp);
+	return 0;
 }
