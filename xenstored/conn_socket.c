@@ -24,12 +24,15 @@ struct socket_listener {
 	void		*arg;
 	struct loop_fd	*lf;
 	TALLOC_CTX	*conn_ctx;
+	struct sock_conn *conns;	/* for a live update's records */
 };
 
 struct sock_conn {
 	int			 fd;
 	struct loop_fd		*lf;
 	struct connection	*conn;
+	struct socket_listener	*l;
+	struct sock_conn	*prev, *next;
 };
 
 char *
@@ -105,6 +108,14 @@ static const struct conn_transport sock_transport = {
 static int
 sock_conn_destroy(struct sock_conn *sc)
 {
+	if (sc->l != NULL) {
+		if (sc->prev != NULL)
+			sc->prev->next = sc->next;
+		else
+			sc->l->conns = sc->next;
+		if (sc->next != NULL)
+			sc->next->prev = sc->prev;
+	}
 	/* Stop polling before the descriptor number can be reused. */
 	TALLOC_FREE(sc->lf);
 	close(sc->fd);
@@ -148,7 +159,66 @@ new_sock_conn(struct socket_listener *l, int cfd)
 		talloc_free(sc->conn);
 		return NULL;
 	}
+	sc->l = l;
+	sc->next = l->conns;
+	if (l->conns != NULL)
+		l->conns->prev = sc;
+	l->conns = sc;
 	return sc->conn;
+}
+
+int
+socket_listener_fd(const struct socket_listener *l)
+{
+	return l->fd;
+}
+
+int
+socket_foreach_conn(struct socket_listener *l, socket_conn_fn *fn,
+    void *arg)
+{
+	struct sock_conn *sc;
+	int err;
+
+	for (sc = l->conns; sc != NULL; sc = sc->next)
+		if (!conn_closing(sc->conn) &&
+		    (err = fn(sc->fd, sc->conn, arg)) != 0)
+			return err;
+	return 0;
+}
+
+/* fd as a program exec'd next finds it (keep), or as we use it. */
+static int
+keep_fd(int fd, bool keep)
+{
+	int fl, fd_fl;
+
+	if ((fl = fcntl(fd, F_GETFL)) < 0 || (fd_fl = fcntl(fd, F_GETFD)) < 0)
+		return errno;
+	if (keep) {
+		fl &= ~O_NONBLOCK;
+		fd_fl &= ~FD_CLOEXEC;
+	} else {
+		fl |= O_NONBLOCK;
+		fd_fl |= FD_CLOEXEC;
+	}
+	if (fcntl(fd, F_SETFL, fl) != 0 || fcntl(fd, F_SETFD, fd_fl) != 0)
+		return errno;
+	return 0;
+}
+
+int
+socket_keep_across_exec(struct socket_listener *l, bool keep)
+{
+	struct sock_conn *sc;
+	int err, first = 0;
+
+	if ((err = keep_fd(l->fd, keep)) != 0)
+		first = err;
+	for (sc = l->conns; sc != NULL; sc = sc->next)
+		if ((err = keep_fd(sc->fd, keep)) != 0 && first == 0)
+			first = err;
+	return first;
 }
 
 static void

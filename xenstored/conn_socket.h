@@ -6,6 +6,7 @@
 #ifndef XSD_CONN_SOCKET_H
 #define XSD_CONN_SOCKET_H
 
+#include <stdbool.h>
 #include <talloc.h>
 
 #include "conn.h"
@@ -50,5 +51,23 @@ struct socket_listener *socket_adopt_listener(TALLOC_CTX *ctx, int fd,
  */
 struct connection *socket_adopt_conn(struct socket_listener *l, int fd,
 	    int *err);
+
+/*
+ * For a live update's records (state.c): the listening socket's fd, and
+ * fn for each client connection not closing, with its socket's fd.
+ * Returns 0 or fn's first non-zero result.
+ */
+int	socket_listener_fd(const struct socket_listener *l);
+typedef int socket_conn_fn(int fd, struct connection *conn, void *arg);
+int	socket_foreach_conn(struct socket_listener *l, socket_conn_fn *fn,
+	    void *arg);
+
+/*
+ * keep: make the listening and every client socket survive an exec
+ * (not close-on-exec) and blocking, as Xen's C xenstored made them;
+ * !keep: back as this daemon uses them.  Returns 0 or the first errno
+ * of fcntl (the others are still tried).
+ */
+int	socket_keep_across_exec(struct socket_listener *l, bool keep);
 
 #endif

@@ -916,6 +916,30 @@ domain_set_special_perms(const char *name, const struct perms *perms)
 	return 0;
 }
 
+/* One ring for domain_foreach_ring(); 0 or fn's result. */
+static int
+ring_record(const struct domain *d, domain_ring_fn *fn, void *arg)
+{
+	if (d->rc == NULL)
+		return 0;	/* stopped after an error: nothing to carry */
+	return fn(d->domid, d->has_target ? d->target : DOMID_NONE,
+	    d->local_port, ring_conn_connection(d->rc), arg);
+}
+
+int
+domain_foreach_ring(domain_ring_fn *fn, void *arg)
+{
+	struct domain *d, *tmp, *master = find(D.cfg.master_domid);
+	int err;
+
+	if (master != NULL && (err = ring_record(master, fn, arg)) != 0)
+		return err;
+	HASH_ITER(hh, D.by_id, d, tmp)
+		if (d != master && (err = ring_record(d, fn, arg)) != 0)
+			return err;
+	return 0;
+}
+
 unsigned int
 domain_count(void)
 {

@@ -103,6 +103,17 @@ int	domain_restore(unsigned int domid, unsigned int tdomid,
 void	domain_restore_done(void);
 
 /*
+ * For a live update's CONN records: fn for each domain served over a
+ * ring, the master domain first (Xen's C xenstored 4.17 needs its ring
+ * before any node), with its target (DOMID_NONE: none), the local port
+ * of its event channel and its connection.  A ring stopped after an
+ * error is not given.  Returns 0 or fn's first non-zero result.
+ */
+typedef int domain_ring_fn(unsigned int domid, unsigned int tdomid,
+	    uint32_t local_port, struct connection *conn, void *arg);
+int	domain_foreach_ring(domain_ring_fn *fn, void *arg);
+
+/*
  * RELEASE: stop serving domid, free all it owned (connection, watches,
  * transactions, quota; its nodes unless keep_orphans; perms entries
  * naming it), fire @releaseDomain: a later domain with this domid

@@ -294,6 +294,49 @@ event_path(const struct watch *w, const char *path)
 	return path;
 }
 
+/* The path of e on ctx ("/a/b", "/", "@releaseDomain"); NULL: ENOMEM. */
+static char *
+entry_path(TALLOC_CTX *ctx, const struct wentry *e)
+{
+	const struct wentry *p;
+	size_t len = 0, n;
+	char *buf;
+
+	for (p = e; p != NULL; p = p->parent)
+		len += strlen(p->name) + 1;
+	if ((buf = talloc_size(ctx, len + 1)) == NULL)
+		return NULL;
+	/* Written from the end: each name, a '/' before it unless it is
+	 * the first component ("/" itself or an "@" name). */
+	buf[len] = '\0';
+	for (p = e; p != NULL; p = p->parent) {
+		n = strlen(p->name);
+		len -= n;
+		memcpy(buf + len, p->name, n);
+		if (p->parent != NULL && strcmp(p->parent->name, "/") != 0)
+			buf[--len] = '/';
+	}
+	return buf + len;
+}
+
+int
+watch_list_foreach(const struct watch_list *list, TALLOC_CTX *ctx,
+    int (*fn)(const char *path, const char *token, unsigned int depth,
+    void *arg), void *arg)
+{
+	const struct watch *w;
+	char *path;
+	int err;
+
+	for (w = list->head; w != NULL; w = w->lnext) {
+		if ((path = entry_path(ctx, w->entry)) == NULL)
+			return ENOMEM;
+		if ((err = fn(event_path(w, path), w->token, w->depth, arg)) != 0)
+			return err;
+	}
+	return 0;
+}
+
 struct watch_list *
 watch_list_new(TALLOC_CTX *ctx)
 {

@@ -44,6 +44,16 @@ struct watch_list *watch_list_new(TALLOC_CTX *ctx);
 int	watch_add(struct watch_list *list, struct connection *conn, const char *path, const char *token,
 	    const char *rel_base, unsigned int depth);
 
+/*
+ * For a live update's WATCH records: fn for each watch on list, with
+ * its path as the client gave it to WATCH (relative again if it was; on
+ * ctx), its token and depth (WATCH_DEPTH_ANY: none).  Returns 0, fn's
+ * first non-zero result, or ENOMEM.
+ */
+int	watch_list_foreach(const struct watch_list *list, TALLOC_CTX *ctx,
+	    int (*fn)(const char *path, const char *token, unsigned int depth,
+	    void *arg), void *arg);
+
 /* Remove conn's watch on path + token.  Returns 0 or ENOENT. */
 int	watch_remove(struct connection *conn, const char *path,
 	    const char *token);
