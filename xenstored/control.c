@@ -5,20 +5,31 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <xs-stable.h>
 
 #include "conn.h"
+#include "conn_socket.h"
 #include "control.h"
 #include "domain.h"
+#include "framing.h"
 #include "log.h"
 #include "ops.h"
 #include "ops_domain.h"
 #include "quota.h"
+#include "state.h"
 #include "store.h"
+#include "stream.h"
 #include "txn.h"
 #include "watch.h"
 
@@ -32,6 +43,23 @@ struct control_cmd {
 };
 
 static TALLOC_CTX	*report_root;
+static struct control_live_update lu_env;
+static bool		 lu_enabled;
+
+/* The one live-update session, owned by the connection that began it. */
+struct lu_session {
+	struct connection	*conn;
+	char			*binary;
+	char			*cmdline;	/* NULL: our own argv */
+};
+static struct lu_session *lu;
+
+void
+control_set_live_update(const struct control_live_update *env)
+{
+	lu_env = *env;
+	lu_enabled = true;
+}
 
 void
 control_init(TALLOC_CTX *root)
@@ -40,6 +68,7 @@ control_init(TALLOC_CTX *root)
 }
 
 static int	ctl_help(struct request *, const char **, unsigned int);
+static int	ctl_live_update(struct request *, const char **, unsigned int);
 
 static int
 ctl_check(struct request *req, const char **args, unsigned int nargs)
@@ -253,6 +282,8 @@ static const struct control_cmd cmds[] = {
 	{ "domain-state", ctl_domain_state,
 	    "<domid> running|shutdown|dying|dead [<reason>]", 2, 3 },
 	{ "domains", ctl_domains, "", 0, 0 },
+	{ "live-update", ctl_live_update,
+	    "-f <file>|-c <cmdline>|-s [-F] [-t <sec>]|-a", 1, 4 },
 	{ "help", ctl_help, "", 0, 0 },
 };
 
@@ -271,6 +302,194 @@ ctl_help(struct request *req, const char **args, unsigned int nargs)
 		s = talloc_asprintf_append(s, "%s\t%s\n", cmds[i].name,
 		    cmds[i].params);
 	return request_reply_string(req, s);
+}
+
+static int
+lu_session_destroy(struct lu_session *s)
+{
+	if (lu == s)
+		lu = NULL;
+	return 0;
+}
+
+/*
+ * Does binary run?  "binary --help" must exit 0 within 10 s (Xen's C
+ * xenstored and ours both do), its output discarded.  The loop waits:
+ * an administrator's command, bounded.
+ */
+static bool
+binary_runs(const char *binary)
+{
+	posix_spawn_file_actions_t fa;
+	char *const argv[] = { (char *)binary, (char *)"--help", NULL };
+	struct timespec ten_ms = { 0, 10 * 1000 * 1000 };
+	int status, i;
+	pid_t pid, r;
+
+	if (posix_spawn_file_actions_init(&fa) != 0)
+		return false;
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+	i = posix_spawn(&pid, binary, &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	if (i != 0)
+		return false;
+	for (i = 0; (r = waitpid(pid, &status, WNOHANG)) == 0 && i < 1000; i++)
+		nanosleep(&ten_ms, NULL);
+	if (r == 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+		return false;
+	}
+	return r == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+/* The new daemon's argv on ctx: -c's words, else ours; then -U. */
+static char **
+lu_argv(TALLOC_CTX *ctx, const struct lu_session *s)
+{
+	char **argv, *words = NULL, *w, *save = NULL;
+	int n = 0, i, max;
+	bool has_u = false;
+
+	max = 3 + (s->cmdline != NULL ? (int)strlen(s->cmdline) : lu_env.argc);
+	if ((argv = talloc_zero_array(ctx, char *, max)) == NULL)
+		return NULL;
+	argv[n++] = s->binary;
+	if (s->cmdline != NULL) {
+		if ((words = talloc_strdup(ctx, s->cmdline)) == NULL)
+			return NULL;
+		for (w = strtok_r(words, " \t", &save); w != NULL;
+		    w = strtok_r(NULL, " \t", &save))
+			argv[n++] = w;
+	} else {
+		for (i = 1; i < lu_env.argc; i++)
+			argv[n++] = lu_env.argv[i];
+	}
+	for (i = 1; i < n; i++)
+		if (strcmp(argv[i], "-U") == 0 ||
+		    strcmp(argv[i], "--live-update") == 0)
+			has_u = true;
+	if (!has_u)
+		argv[n++] = (char *)"-U";
+	argv[n] = NULL;
+	return argv;
+}
+
+/* Fds the new daemon inherits: kept across exec, or back to ours. */
+static int
+lu_keep_fds(bool keep)
+{
+	int fl, err = 0;
+
+	if (lu_env.listener != NULL)
+		err = socket_keep_across_exec(lu_env.listener, keep);
+	if ((fl = fcntl(lu_env.evtchn_fd, F_GETFD)) < 0 ||
+	    fcntl(lu_env.evtchn_fd, F_SETFD,
+	    keep ? fl & ~FD_CLOEXEC : fl | FD_CLOEXEC) != 0)
+		err = err ? err : errno;
+	return err;
+}
+
+/* -s: write the state and exec the binary; returns only on failure. */
+static int
+lu_start(struct request *req, bool force)
+{
+	const char *why = NULL;
+	char **argv;
+	int err;
+
+	/* Transactions cannot be carried (version 1): wait for them. */
+	if (txn_count() > 0 && !force)
+		return request_reply_string(req, "BUSY");
+	if (!binary_runs(lu->binary))
+		return request_reply_string(req,
+		    "New binary failed to run with --help.");
+	if ((argv = lu_argv(req->ctx, lu)) == NULL)
+		return ENOMEM;
+	err = state_save(lu_env.state_path, STREAM_VERSION_1,
+	    lu_env.evtchn_fd, lu_env.listener, lu_env.st, req->conn,
+	    &(struct xsd_sockmsg){ XS_CONTROL, req->req_id, req->tx_id, 0 },
+	    &why);
+	if (err != 0)
+		return request_reply_string(req, talloc_asprintf(req->ctx,
+		    "Dump state error: %s.", why != NULL ? why :
+		    strerror(err)));
+	log_info("live update: exec %s", lu->binary);
+	if ((err = lu_keep_fds(true)) == 0)
+		execv(lu->binary, argv);
+	err = errno;
+	/* Still us: everything as it was. */
+	lu_keep_fds(false);
+	unlink(lu_env.state_path);
+	log_warnx("live update: exec %s: %s", lu->binary, strerror(err));
+	return request_reply_string(req, "Error activating new binary.");
+}
+
+static int
+ctl_live_update(struct request *req, const char **args, unsigned int nargs)
+{
+	bool force = false;
+	struct stat st;
+	unsigned int i;
+
+	if (!lu_enabled || lu_env.evtchn_fd < 0)
+		return request_reply_string(req, lu_enabled ?
+		    "Live update needs the hypervisor's event channels." :
+		    "Live update is not supported here.");
+	if (strcmp(args[0], "-f") == 0) {
+		if (nargs != 2)
+			return EINVAL;
+		if (stat(args[1], &st) != 0)
+			return request_reply_string(req, "File not accessible.");
+		if (!(st.st_mode & (S_IXUSR | S_IXGRP | S_IXOTH)))
+			return request_reply_string(req, "File not executable.");
+		if (lu != NULL)
+			return request_reply_string(req,
+			    "live-update session already active.");
+		if ((lu = talloc_zero(req->conn, struct lu_session)) == NULL ||
+		    (lu->binary = talloc_strdup(lu, args[1])) == NULL) {
+			TALLOC_FREE(lu);
+			return request_reply_string(req, "Allocation failure.");
+		}
+		lu->conn = req->conn;
+		talloc_set_destructor(lu, lu_session_destroy);
+		return 0;
+	}
+	if (strcmp(args[0], "-a") == 0) {
+		if (nargs != 1)
+			return EINVAL;
+		if (lu == NULL)
+			return request_reply_string(req,
+			    "No live-update session active.");
+		TALLOC_FREE(lu);
+		return 0;
+	}
+	if (strcmp(args[0], "-c") == 0) {
+		if (nargs != 2)
+			return EINVAL;
+		if (lu == NULL || lu->conn != req->conn)
+			return request_reply_string(req,
+			    "Not in live-update session.");
+		talloc_free(lu->cmdline);
+		if ((lu->cmdline = talloc_strdup(lu, args[1])) == NULL)
+			return ENOMEM;
+		return 0;
+	}
+	if (strcmp(args[0], "-s") != 0)
+		return EINVAL;
+	for (i = 1; i < nargs; i++) {
+		if (strcmp(args[i], "-F") == 0)
+			force = true;
+		else if (strcmp(args[i], "-t") == 0 && i + 1 < nargs)
+			i++;	/* xenstore-control's own bound */
+		else
+			return EINVAL;
+	}
+	if (lu == NULL || lu->conn != req->conn)
+		return request_reply_string(req, "Not in live-update session.");
+	return lu_start(req, force);
 }
 
 int

@@ -165,6 +165,7 @@ dispatch_frame(struct connection *conn, const struct xsd_sockmsg *hdr,
 	req.ctx = req_ctx;
 	req.conn = conn;
 	req.type = hdr->type;
+	req.req_id = hdr->req_id;
 	req.tx_id = hdr->tx_id;
 	req.payload = payload;
 	req.len = hdr->len;

@@ -556,6 +556,19 @@ main(int argc, char **argv)
 	}
 	if (!o.live_update)
 		start_domains(root, &o, st, dispatch);
+	/* The xenstore domain has no binary to exec: MiniOS's way (a new
+	 * kernel) is not ours (docs/migration-stream.md). */
+	if (!o.stub && xh != NULL) {
+		struct control_live_update lu = {
+			.argc = argc, .argv = argv, .listener = listener,
+			.evtchn_fd = xss_evtchn_fd(xh), .st = st,
+			.state_path = state_default_path(root),
+		};
+
+		if (lu.state_path == NULL)
+			fatalx("out of memory");
+		control_set_live_update(&lu);
+	}
 	if (loop_signal(SIGTERM, on_terminate, NULL) != 0 ||
 	    loop_signal(SIGINT, on_terminate, NULL) != 0 ||
 	    loop_signal(SIGHUP, on_hangup, NULL) != 0)

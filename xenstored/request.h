@@ -31,6 +31,7 @@ struct request {
 	struct watch_list	*watches;	/* the client's watches */
 	struct txn		*tx;		/* NULL outside a transaction */
 	uint32_t		 type;
+	uint32_t		 req_id;
 	uint32_t		 tx_id;
 	const char		*argv[REQUEST_ARGS_MAX];
 	unsigned int		 argc;

@@ -8,11 +8,14 @@
 #ifndef XSD_STATE_H
 #define XSD_STATE_H
 
+#include <stdint.h>
 #include <talloc.h>
 
+struct connection;
 struct socket_listener;
 struct store;
 struct state;
+struct xsd_sockmsg;
 
 /*
  * Where the replaced daemon left its state: $XENSTORED_RUNDIR/state_dump,
@@ -61,5 +64,22 @@ int	state_restore(struct state *s, struct store *st,
  * file removed, as C xenstored 4.17 does.  Frees s.
  */
 void	state_finish(struct state *s);
+
+/*
+ * Hand over (CONTROL live-update -s): write this daemon's state to path
+ * as a stream of version (1: what Xen's C xenstored 4.17 reads): GLOBAL
+ * (listener's fd, -1 without one; evtchn_fd), each ring (the master
+ * domain's first) and each socket client with its unhandled input, its
+ * unsent output and its watches, the requester's output followed by
+ * the reply "OK" to req, then the special nodes and the tree in
+ * pre-order, END.  Transactions are not written.  Returns 0, or an
+ * errno with *why (static) or NULL: EINVAL or ENOTSUP for what the
+ * version cannot carry (e.g. a watch with a depth in version 1),
+ * ENOMEM, or the errno of writing the file (then removed).
+ */
+int	state_save(const char *path, uint32_t version, int evtchn_fd,
+	    struct socket_listener *listener, struct store *st,
+	    struct connection *requester, const struct xsd_sockmsg *req,
+	    const char **why);
 
 #endif

@@ -1,0 +1,110 @@
+#!/bin/sh
+# CONTROL live-update from our daemon (docs/migration-stream.md), driven
+# by Debian's xenstore-control on the simulated Xen, with a guest
+# holding a relative watch and dom0 nodes with a stale permission:
+# - ours -> C xenstored 4.17 -> ours -> C -> ours -> C: each update
+#   returns 0, the same pid runs the new binary, the tree (values and
+#   perms) stays what it was, the guest's reads and watch work after
+#   each, and C never logs a record it does not know;
+# - ours -> ours the same;
+# - refused, with the old daemon serving on and its tree unchanged: a
+#   missing binary, /bin/false and a binary whose --help fails (both
+#   fail the --help check), and an open transaction (BUSY until
+#   xenstore-control's -t runs out), which then still commits.
+. "${abs_top_srcdir:?}/tests/sim/lib.sh"
+LU=/usr/lib/xen-4.17/bin/xenstore-control
+[ -x "$CXSD" ] && [ -x "$LU" ] || { echo "SKIP: xen-utils-4.17 missing"; exit 77; }
+mkdir -p "$T/run"
+XENSTORED_RUNDIR=$T/run
+export XENSTORED_RUNDIR
+
+start_daemon ours
+pid=$DAEMON_PID
+guest --create --setup --introduce </dev/null >/dev/null || fail "create 1"
+guest --domid 1 >"$T/g.out" 2>&1 <<'S' || { cat "$T/g.out"; fail "guest"; }
+watch data tok
+event
+write data/x v1
+event
+S
+xenstore-write /test/a hello /test/b "" || fail "write"
+xenstore-chmod /test/a b1 r2 || fail "chmod"
+xenstore-ls -p / >"$T/tree0" || fail "ls"
+
+# check ROUND: the tree as it was, the guest served and its watch firing.
+check() {
+	xenstore-ls -p / >"$T/tree" || fail "$1: ls: $(tail -5 "$T/daemon.log")"
+	diff -u "$T/tree0" "$T/tree" >/dev/null ||
+	    fail "$1: the tree changed: $(diff -u "$T/tree0" "$T/tree" | head)"
+	guest --domid 1 >"$T/g.out" 2>&1 <<-S || { cat "$T/g.out"; fail "$1: guest"; }
+	read data/x
+	write data/r$1 1
+	event
+	rm data/r$1
+	event
+	S
+	grep -q '^read data/x -> "v1"$' "$T/g.out" &&
+	    grep -q "^event -> data/r$1 tok\$" "$T/g.out" ||
+	    fail "$1: the guest after the update: $(cat "$T/g.out")"
+	xenstore-ls -p / >"$T/tree" || fail "$1: ls"
+	diff -u "$T/tree0" "$T/tree" >/dev/null || fail "$1: the guest's writes stayed"
+}
+# update ROUND BINARY ARGS: live update to BINARY with ARGS (-c).
+update() {
+	timeout 120 "$LU" live-update -c "$3" "$2" >"$T/lu.out" 2>&1 ||
+	    fail "$1: live-update to $2: exit $?: $(cat "$T/lu.out") $(tail -5 "$T/daemon.log")"
+	kill -0 "$pid" || fail "$1: the daemon's process is gone"
+	exe=$(readlink "/proc/$pid/exe")
+	case $2 in
+	$CXSD) [ "$exe" = "$CXSD" ] || fail "$1: pid $pid runs $exe, not C" ;;
+	*) [ "$exe" != "$CXSD" ] || fail "$1: pid $pid still runs C" ;;
+	esac
+	[ ! -e "$T/run/state_dump" ] || fail "$1: state_dump left behind"
+	check "$1"
+	echo "ok: $1: now $exe"
+}
+for round in 1 2 3; do
+	update "ours-to-c-$round" "$CXSD" "-N -F $T/run/pid"
+	update "c-to-ours-$round" "$OURS" "-N -V -F $T/run/pid"
+done
+update ours-to-ours "$OURS" "-N -V -F $T/run/pid"
+if grep -i -e 'unknown' -e 'ignor' "$T/daemon.log"; then
+	fail "a daemon did not take a record"
+fi
+
+# refused ROUND BINARY WANT: live-update fails with WANT in its output,
+# and the old daemon serves on with everything.
+refused() {
+	timeout 60 "$LU" live-update -t 3 "$2" >"$T/lu.out" 2>&1 &&
+	    fail "$1: live-update to $2 succeeded"
+	grep -q "$3" "$T/lu.out" || fail "$1: $(cat "$T/lu.out")"
+	[ "$(readlink "/proc/$pid/exe")" != "$CXSD" ] || fail "$1: C runs"
+	[ ! -e "$T/run/state_dump" ] || fail "$1: state_dump left behind"
+	check "$1"
+	echo "ok: $1: $(tr '\n' ' ' <"$T/lu.out")"
+}
+printf '#!/bin/sh\nexit 3\n' >"$T/nohelp"
+chmod +x "$T/nohelp"
+refused missing "$T/no-such-binary" "File not accessible"
+refused false /bin/false "failed to run with --help"
+refused nohelp "$T/nohelp" "failed to run with --help"
+# An open transaction (dom0's, on a socket): BUSY until -t runs out;
+# then it commits.
+guest --dom0 >"$T/tx.out" 2>&1 <<S &
+txstart
+write /t 1
+sleep 5000
+txend commit
+rm /t
+S
+txguest=$!
+i=0
+until grep -q '^write /t 1 -> OK' "$T/tx.out"; do
+	i=$((i + 1)); [ $i -le 1000 ] || fail "the transaction did not start"
+	sleep 0.01
+done
+refused busy "$OURS" "BUSY"
+wait $txguest || fail "busy: the guest: $(cat "$T/tx.out")"
+grep -q '^txend commit -> OK' "$T/tx.out" ||
+    fail "busy: the transaction did not commit: $(cat "$T/tx.out")"
+echo "PASS: CONTROL live-update"
