@@ -262,6 +262,7 @@ start_service() {
 stop_service() {
 	kill "$(cat /run/svc.pid)"
 	wait "$(cat /run/svc.pid)" || fail "the service's exit status: $?"
+	rm -f /run/svc.pid
 }
 # svc_since LINE: the service's log after its first LINE lines.
 svc_since() {
@@ -279,6 +280,17 @@ virq_after() {
 	    sed -n '/$2/,\$p' | grep -q ': virq '" ||
 	    fail "no VIRQ line after '$2': $(svc_since "$1" | tail -5)"
 	svc_since "$1" | sed -n "/$2/,\$p" | grep -m1 ': virq '
+}
+# live_update BINARY ARGS: the running xenstored hands over to BINARY
+# (xenstore-control live-update -c ARGS); the same pid must run it.
+live_update() {
+	timeout 120 xenstore-control live-update -c "$2" "$1" >/run/lu.log 2>&1 ||
+	    fail "xenstore-control live-update $1: $(cat /run/lu.log)
+$(tail -5 /run/xsd.log)"
+	exe=$(readlink "/proc/$xsd/exe")
+	[ "$exe" = "$1" ] || fail "after the live update pid $xsd runs $exe, not $1"
+	grep 'live update: ' /run/xsd.log | tail -2
+	echo "live update: pid $xsd now runs $1"
 }
 need_patched() {
 	[ "$HV" = patched ] && [ "$DAEMON" = ours ] && [ "$SERVICE" = yes ] ||
@@ -422,28 +434,32 @@ for scenario in $SCENARIOS; do
 			xl destroy g1 || fail "xl destroy (cycle $i)"
 			gone "$domid"
 		done ;;
-	takeover)	# Debian's C xenstored hands the host to ours
-		# (xenstore-control live-update, our -U) with a guest running:
-		# its kernel's watch on control/shutdown, dom0's watch on
-		# @releaseDomain (gone's) and the tree must carry over.
+	takeover)	# Live updates with three guests running: Debian's C
+		# xenstored hands the host to ours (xenstore-control
+		# live-update, our -U), ours hands it back (CONTROL
+		# live-update); then the guests' kernels' watches on
+		# control/shutdown, dom0's watches on @releaseDomain (gone's)
+		# and the tree must still work, under C.
 		[ "$DAEMON" = c ] || fail "takeover starts from DAEMON=c"
-		boot g1 wait
-		timeout 120 xenstore-control live-update \
-		    -c "-N -V --pid-file /run/xenstored.pid" \
-		    /usr/local/sbin/xenstored >/run/lu.log 2>&1 ||
-		    fail "xenstore-control live-update: $(cat /run/lu.log)
-$(tail -5 /run/xsd.log)"
-		exe=$(readlink "/proc/$xsd/exe")
-		[ "$exe" = /usr/local/sbin/xenstored ] ||
-		    fail "after the live update pid $xsd runs $exe"
-		grep 'live update: ' /run/xsd.log
+		boot g1 wait; d1=$domid
+		boot g2 wait; d2=$domid
+		boot g3 wait; d3=$domid
+		live_update /usr/local/sbin/xenstored "-N -V --pid-file /run/xenstored.pid"
 		xc=$(grep -c /libxenctrl "/proc/$xsd/maps")
 		[ "$xc" -eq 0 ] || fail "after the live update: $xc libxenctrl mappings"
-		# Ours learns deaths from the service, which C's VIRQ_DOM_EXC
-		# binding (undone before its exec) made unnecessary.
+		# Ours learns deaths from the service: C's VIRQ_DOM_EXC
+		# binding was undone before its exec.  And C binds it again
+		# when it takes over: the service must be gone by then.
 		start_service
-		xl shutdown -w g1 || fail "xl shutdown after the live update"
-		gone "$domid" ;;
+		xenstore-write /takeover ours || fail "write under ours"
+		stop_service
+		live_update /usr/lib/xen-4.17/bin/xenstored "-N --pid-file /run/xenstored.pid"
+		[ "$(xenstore-read /takeover)" = ours ] || fail "/takeover lost"
+		xenstore-rm /takeover || fail "rm /takeover"
+		xl shutdown -w g1 || fail "xl shutdown g1 after the live updates"
+		xl shutdown -w g2 || fail "xl shutdown g2 after the live updates"
+		xl destroy g3 || fail "xl destroy g3 after the live updates"
+		gone "$d1"; gone "$d2"; gone "$d3" ;;
 	service-restart)	# The service misses a death and catches up.
 		boot g1 wait
 		stop_service
