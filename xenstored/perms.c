@@ -10,8 +10,8 @@
 
 #include "perms.h"
 
-static int
-letter_to_perms(char c, uint8_t *perms)
+int
+perms_from_letter(char c, uint8_t *perms)
 {
 	switch (c) {
 	case 'n':
@@ -30,8 +30,8 @@ letter_to_perms(char c, uint8_t *perms)
 	return EINVAL;
 }
 
-static char
-perms_to_letter(uint8_t perms)
+char
+perms_letter(uint8_t perms)
 {
 	switch (perms & (PERM_READ | PERM_WRITE)) {
 	case PERM_READ:
@@ -61,7 +61,7 @@ perms_parse(TALLOC_CTX *ctx, const char *strs, size_t len, unsigned int num,
 	for (i = 0; i < num; i++) {
 		if (s >= end || memchr(s, '\0', end - s) == NULL)
 			goto inval;
-		if (letter_to_perms(s[0], &p[i].perms) != 0)
+		if (perms_from_letter(s[0], &p[i].perms) != 0)
 			goto inval;
 		/* A decimal domid, no sign, no blanks, no trailing junk. */
 		d = s + 1;
@@ -98,7 +98,7 @@ perms_format(TALLOC_CTX *ctx, const struct perms *perms, size_t *len)
 		return NULL;
 	for (i = 0; i < perms->num; i++)
 		off += snprintf(buf + off, 8, "%c%u",
-		    perms_to_letter(perms->p[i].perms), perms->p[i].domid) + 1;
+		    perms_letter(perms->p[i].perms), perms->p[i].domid) + 1;
 	*len = off;
 	return buf;
 }

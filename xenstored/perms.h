@@ -48,6 +48,13 @@ struct perm_caller {
 };
 
 /*
+ * One letter of SET_PERMS (xenstore.txt: n r w b) as PERM_* bits in
+ * *perms, and back (PERM_IGNORE and PERM_OWNER left out).  0 or EINVAL.
+ */
+int	perms_from_letter(char c, uint8_t *perms);
+char	perms_letter(uint8_t perms);
+
+/*
  * Parse num consecutive nul-terminated perm strings starting at strs
  * ("b0", "r5", ...; len bytes available).  Each is one of n r w b followed
  * by a decimal domid 0..PERMS_DOMID_MAX and nothing else.  out->p is

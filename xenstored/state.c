@@ -253,10 +253,10 @@ node_perms_of(TALLOC_CTX *ctx, const struct stream_reader *r,
 	for (i = 0; i < n->n_perms; i++) {
 		sp = stream_node_perm(r, n, i);
 		out->p[i].domid = sp.domid;
-		out->p[i].perms = (sp.perm == 'r' || sp.perm == 'b' ?
-		    PERM_READ : 0) | (sp.perm == 'w' || sp.perm == 'b' ?
-		    PERM_WRITE : 0) |
-		    (sp.flags & STREAM_PERM_STALE ? PERM_IGNORE : 0);
+		/* The reader let only n, r, w and b through. */
+		(void)perms_from_letter(sp.perm, &out->p[i].perms);
+		if (sp.flags & STREAM_PERM_STALE)
+			out->p[i].perms |= PERM_IGNORE;
 	}
 	return 0;
 }
@@ -554,10 +554,7 @@ save_node_perms(struct save *sv, const char *path, const void *value,
 	    perms->num + 1)) == NULL)
 		return ENOMEM;
 	for (i = 0; i < perms->num; i++) {
-		unsigned int a = perms->p[i].perms & (PERM_READ | PERM_WRITE);
-
-		sp[i].perm = a == (PERM_READ | PERM_WRITE) ? 'b' :
-		    a == PERM_READ ? 'r' : a == PERM_WRITE ? 'w' : 'n';
+		sp[i].perm = perms_letter(perms->p[i].perms);
 		sp[i].flags = perms->p[i].perms & PERM_IGNORE ?
 		    STREAM_PERM_STALE : 0;
 		sp[i].domid = perms->p[i].domid;
