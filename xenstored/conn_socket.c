@@ -247,7 +247,7 @@ static int
 adopt_fd(int fd, bool want_listening)
 {
 	struct stat st;
-	int listening = 0, fl;
+	int listening = 0;
 	socklen_t len = sizeof(listening);
 
 	if (fstat(fd, &st) != 0)
@@ -258,12 +258,7 @@ adopt_fd(int fd, bool want_listening)
 		return errno;
 	if ((listening != 0) != want_listening)
 		return EINVAL;
-	if ((fl = fcntl(fd, F_GETFL)) < 0 ||
-	    fcntl(fd, F_SETFL, fl | O_NONBLOCK) != 0 ||
-	    (fl = fcntl(fd, F_GETFD)) < 0 ||
-	    fcntl(fd, F_SETFD, fl | FD_CLOEXEC) != 0)
-		return errno;
-	return 0;
+	return keep_fd(fd, false);
 }
 
 struct connection *
