@@ -62,6 +62,17 @@ wait_for() {
 	done
 }
 
+# wait_line PATTERN FILE WHAT: until a line of FILE matches PATTERN
+# (grep's; 10 s bound, 10 ms steps), else fail "WHAT".
+wait_line() {
+	i=0
+	until grep -q -- "$1" "$2" 2>/dev/null; do
+		i=$((i + 1))
+		[ $i -le 1000 ] || fail "$3"
+		sleep 0.01
+	done
+}
+
 # start_daemon ours|cxenstored|oxenstored: a fresh simulated host and
 # that daemon on it, in the foreground (the simulator tracks mappings
 # per process), logging to $T/daemon.log.  DOMAIN_STATE_SERVICE=1: then

@@ -46,11 +46,7 @@ run() {
 	xenstore-chmod /test/a b1 r2 || fail "chmod"
 	xenstore-watch -n 2 /test >"$out.watch" 2>&1 &
 	watcher=$!
-	i=0
-	until grep -q '^/test$' "$out.watch"; do
-		i=$((i + 1)); [ $i -le 1000 ] || fail "xenstore-watch did not start"
-		sleep 0.01
-	done
+	wait_line '^/test$' "$out.watch" "xenstore-watch did not start"
 	xenstore-ls -p / >"$out.before" || fail "ls before"
 	pid=$DAEMON_PID
 

@@ -98,11 +98,7 @@ txend commit
 rm /t
 S
 txguest=$!
-i=0
-until grep -q '^write /t 1 -> OK' "$T/tx.out"; do
-	i=$((i + 1)); [ $i -le 1000 ] || fail "the transaction did not start"
-	sleep 0.01
-done
+wait_line '^write /t 1 -> OK' "$T/tx.out" "the transaction did not start"
 refused busy "$OURS" "BUSY"
 wait $txguest || fail "busy: the guest: $(cat "$T/tx.out")"
 grep -q '^txend commit -> OK' "$T/tx.out" ||
