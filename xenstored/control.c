@@ -314,35 +314,54 @@ lu_session_destroy(struct lu_session *s)
 
 /*
  * Does binary run?  "binary --help" must exit 0 within 10 s (Xen's C
- * xenstored and ours both do), its output discarded.  The loop waits:
- * an administrator's command, bounded.
+ * xenstored and ours both do): -1 if not, else 1 when its output has
+ * STATE_HELP_LINE (it reads version 2), 0 when not.  The loop waits: an
+ * administrator's command, bounded.  Output past the pipe's buffer
+ * (64 KiB) stalls the child until the kill: not a xenstored.
  */
-static bool
+static int
 binary_runs(const char *binary)
 {
 	posix_spawn_file_actions_t fa;
 	char *const argv[] = { (char *)binary, (char *)"--help", NULL };
 	struct timespec ten_ms = { 0, 10 * 1000 * 1000 };
-	int status, i;
+	char out[8192];
+	int status, i, p[2];
+	ssize_t n;
+	size_t len = 0;
 	pid_t pid, r;
 
-	if (posix_spawn_file_actions_init(&fa) != 0)
-		return false;
+	if (pipe2(p, O_CLOEXEC | O_NONBLOCK) != 0)
+		return -1;
+	if (posix_spawn_file_actions_init(&fa) != 0) {
+		close(p[0]);
+		close(p[1]);
+		return -1;
+	}
 	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+	posix_spawn_file_actions_adddup2(&fa, p[1], 1);
 	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
 	i = posix_spawn(&pid, binary, &fa, NULL, argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
-	if (i != 0)
-		return false;
+	close(p[1]);
+	if (i != 0) {
+		close(p[0]);
+		return -1;
+	}
 	for (i = 0; (r = waitpid(pid, &status, WNOHANG)) == 0 && i < 1000; i++)
 		nanosleep(&ten_ms, NULL);
 	if (r == 0) {
 		kill(pid, SIGKILL);
 		waitpid(pid, &status, 0);
-		return false;
 	}
-	return r == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+	while (len < sizeof(out) - 1 &&
+	    (n = read(p[0], out + len, sizeof(out) - 1 - len)) > 0)
+		len += (size_t)n;
+	close(p[0]);
+	out[len] = '\0';
+	if (r != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		return -1;
+	return strstr(out, STATE_HELP_LINE) != NULL;
 }
 
 /* The new daemon's argv on ctx: -c's words, else ours; then -U. */
@@ -398,17 +417,18 @@ lu_start(struct request *req, bool force)
 {
 	const char *why = NULL;
 	char **argv;
-	int err;
+	int err, ours;
 
-	/* Transactions cannot be carried (version 1): wait for them. */
-	if (txn_count() > 0 && !force)
-		return request_reply_string(req, "BUSY");
-	if (!binary_runs(lu->binary))
+	/* Ours carries transactions (version 2); C 4.17 would lose them. */
+	if ((ours = binary_runs(lu->binary)) < 0)
 		return request_reply_string(req,
 		    "New binary failed to run with --help.");
+	if (!ours && txn_count() > 0 && !force)
+		return request_reply_string(req, "BUSY");
 	if ((argv = lu_argv(req->ctx, lu)) == NULL)
 		return ENOMEM;
-	err = state_save(lu_env.state_path, STREAM_VERSION_1,
+	err = state_save(lu_env.state_path,
+	    ours ? STREAM_VERSION_2 : STREAM_VERSION_1,
 	    lu_env.evtchn_fd, lu_env.listener, lu_env.st, req->conn,
 	    &(struct xsd_sockmsg){ XS_CONTROL, req->req_id, req->tx_id, 0 },
 	    &why);

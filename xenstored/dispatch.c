@@ -104,6 +104,14 @@ dispatch_watches(struct connection *conn)
 	return s == NULL ? NULL : s->watches;
 }
 
+struct txn_list *
+dispatch_txns(struct connection *conn)
+{
+	struct session *s = session_get(conn);
+
+	return s == NULL ? NULL : s->txns;
+}
+
 /* Argument checks of the table; 0 or EINVAL. */
 static int
 split_args(const struct op *op, struct request *req)

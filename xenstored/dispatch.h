@@ -13,6 +13,7 @@
 struct store;
 struct dispatch;
 struct watch_list;
+struct txn_list;
 
 /* Dispatcher for requests on st, allocated on ctx.  NULL: ENOMEM. */
 struct dispatch *dispatch_new(TALLOC_CTX *ctx, struct store *st);
@@ -31,5 +32,8 @@ void	dispatch_frame(struct connection *conn, const struct xsd_sockmsg *hdr,
  * conn.  NULL: ENOMEM.
  */
 struct watch_list *dispatch_watches(struct connection *conn);
+
+/* The same for conn's open transactions (TA records).  NULL: ENOMEM. */
+struct txn_list *dispatch_txns(struct connection *conn);
 
 #endif

@@ -86,7 +86,8 @@ static const char usage_text[] =
 "  -H, --help               print this text\n"
 "\n"
 "The socket is $XENSTORED_PATH, else $XENSTORED_RUNDIR/socket, else\n"
-"/run/xenstored/socket (none with -e).  See xenstored(8).\n";
+"/run/xenstored/socket (none with -e).  See xenstored(8).\n"
+STATE_HELP_LINE "\n";
 
 static const struct option long_options[] = {
 	{ "no-domain-init", no_argument, NULL, 'D' },

@@ -26,6 +26,7 @@
 #include "state.h"
 #include "store.h"
 #include "stream.h"
+#include "txn.h"
 #include "watch.h"
 
 /* The state file is at most this big (a full store is a few MB). */
@@ -163,6 +164,12 @@ check_stream(struct state *s, int *socket_fd, int *evtchn_fd, char **why,
 			if (rec.u.watch.path != NULL &&
 			    find_conn(s, rec.u.watch.conn_id) == NULL) {
 				r.why = "a WATCH before its CONN";
+				goto bad_record;
+			}
+			break;
+		case STREAM_TA:
+			if (find_conn(s, rec.u.ta.conn_id) == NULL) {
+				r.why = "a TA before its CONN";
 				goto bad_record;
 			}
 			break;
@@ -340,6 +347,25 @@ restore_watch(struct connection *conn, const struct stream_watch *w,
 	return 0;
 }
 
+/* An open transaction: its commit will ask for a retry (EAGAIN). */
+static int
+restore_ta(struct connection *conn, struct store *st, uint32_t tx_id)
+{
+	struct txn_list *list = dispatch_txns(conn);
+	int err;
+
+	if (list == NULL)
+		return ENOMEM;
+	err = txn_restore(list, st, conn_domid(conn), conn_privileged(conn),
+	    tx_id);
+	if (err == EEXIST) {
+		log_warnx("live update: domid %u's transaction %u twice",
+		    conn_domid(conn), tx_id);
+		return 0;
+	}
+	return err;
+}
+
 static int
 restore_conn(struct state *s, struct socket_listener *listener,
     const struct stream_conn *c, const char **why)
@@ -414,8 +440,8 @@ state_restore(struct state *s, struct store *st,
 			err = restore_node(st, &r, &rec.u.node, tmp, &why);
 			break;
 		case STREAM_TA:
-			log_info("live update: transaction %u not carried",
-			    rec.u.ta.tx_id);
+			e = find_conn(s, rec.u.ta.conn_id);
+			err = restore_ta(e->conn, st, rec.u.ta.tx_id);
 			break;
 		default:
 		unknown:
@@ -458,6 +484,7 @@ struct save {
 	struct connection	*requester;
 	const struct xsd_sockmsg *req;
 	const char		*why;
+	bool			 carry_txns;	/* TA records (version 2) */
 };
 
 static int
@@ -475,11 +502,24 @@ save_watch(const char *path, const char *token, unsigned int depth,
 	return err;
 }
 
-/* conn's CONN record (c filled with its kind), then its watches. */
+static int
+save_ta(uint32_t tx_id, void *arg)
+{
+	struct save *sv = arg;
+
+	return stream_put_ta(sv->w, &(struct stream_ta){ sv->id, tx_id });
+}
+
+/*
+ * conn's CONN record (c filled with its kind), then its watches and, in
+ * version 2, its open transactions (without their views: the new daemon
+ * makes their commit fail with EAGAIN).
+ */
 static int
 save_conn(struct save *sv, struct stream_conn *c, struct connection *conn)
 {
 	struct watch_list *list;
+	struct txn_list *txns;
 	size_t out_len, resp_len, in_len;
 	const void *in;
 	char *out;
@@ -517,7 +557,13 @@ save_conn(struct save *sv, struct stream_conn *c, struct connection *conn)
 		return err;
 	if ((list = dispatch_watches(conn)) == NULL)
 		return ENOMEM;
-	return watch_list_foreach(list, sv->tmp, save_watch, sv);
+	if ((err = watch_list_foreach(list, sv->tmp, save_watch, sv)) != 0)
+		return err;
+	if (!sv->carry_txns)
+		return 0;
+	if ((txns = dispatch_txns(conn)) == NULL)
+		return ENOMEM;
+	return txn_list_foreach(txns, save_ta, sv);
 }
 
 static int
@@ -597,7 +643,8 @@ state_save(const char *path, uint32_t version, int evtchn_fd,
 	    "@introduceDomain" };
 	struct stream_global g = { listener != NULL ?
 	    socket_listener_fd(listener) : -1, evtchn_fd };
-	struct save sv = { .requester = requester, .req = req };
+	struct save sv = { .requester = requester, .req = req,
+	    .carry_txns = version >= STREAM_VERSION_2 };
 	struct save_walk sw = { &sv, 0 };
 	const void *data;
 	size_t len, i;

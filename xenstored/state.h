@@ -47,9 +47,10 @@ struct state *state_load_buffer(TALLOC_CTX *ctx, const void *buf, size_t len,
  * socket_adopt_conn(), their unsent output queued as it was; each WATCH
  * registered as its client gave it (no event fires); each committed
  * NODE into st as it was (special nodes' perms through
- * domain_set_special_perms()), charged to its owner.  A transaction's
- * records (TA, NODE with a conn-id) are not carried: such a transaction
- * ends in ENOENT as with Xen's C xenstored 4.17.  Unknown records are
+ * domain_set_special_perms()), charged to its owner; each TA opened
+ * again under its id (txn_restore(): its commit gives EAGAIN).  A
+ * transaction's NODE records (with a conn-id) are not carried: its view
+ * is lost, which the EAGAIN tells the client.  Unknown records are
  * logged and skipped.  Returns 0, or an errno with *why: a ring that
  * cannot be mapped, a socket that cannot be adopted, a NODE whose parent
  * is missing, ENOMEM.
@@ -72,11 +73,21 @@ void	state_finish(struct state *s);
  * domain's first) and each socket client with its unhandled input, its
  * unsent output and its watches, the requester's output followed by
  * the reply "OK" to req, then the special nodes and the tree in
- * pre-order, END.  Transactions are not written.  Returns 0, or an
+ * pre-order, END.  Version 2 (what ours reads) adds a TA record for each
+ * open transaction, after its connection's watches; version 1 drops
+ * them, as C 4.17 does.  Returns 0, or an
  * errno with *why (static) or NULL: EINVAL or ENOTSUP for what the
  * version cannot carry (e.g. a watch with a depth in version 1),
  * ENOMEM, or the errno of writing the file (then removed).
  */
+/*
+ * The line our --help prints: a daemon that live-updates to a binary
+ * printing it writes version 2, transactions included; to any other
+ * binary (Xen's C xenstored 4.17) version 1.
+ */
+#define STATE_HELP_LINE \
+	"Live update: reads migration stream versions 1 and 2."
+
 int	state_save(const char *path, uint32_t version, int evtchn_fd,
 	    struct socket_listener *listener, struct store *st,
 	    struct connection *requester, const struct xsd_sockmsg *req,

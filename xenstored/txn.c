@@ -109,6 +109,7 @@ struct txn {
 	unsigned int	 touched;
 	unsigned int	 created;	/* nodes it makes (nodes quota) */
 	size_t		 charged;	/* bytes charged to domid's memory */
+	bool		 doomed;	/* carried by a live update: EAGAIN */
 	struct txn	*prev, *next;
 };
 
@@ -248,6 +249,25 @@ txn_find(struct txn_list *list, uint32_t id)
 	return NULL;
 }
 
+/* Put tx, with its id set, on list and charge it. */
+static int
+txn_link(struct txn_list *list, struct txn *tx, uint32_t *id)
+{
+	if (quota_charge(tx->domid, USAGE_TRANSACTIONS, 1) != 0) {
+		talloc_free(tx);
+		return ENOMEM;
+	}
+	tx->list = list;
+	tx->next = list->head;
+	if (list->head != NULL)
+		list->head->prev = tx;
+	list->head = tx;
+	list->count++;
+	ntxns++;
+	*id = tx->id;
+	return 0;
+}
+
 int
 txn_start(struct txn_list *list, struct store *st, unsigned int domid,
     bool privileged, uint32_t *id)
@@ -265,18 +285,37 @@ txn_start(struct txn_list *list, struct store *st, unsigned int domid,
 	do {
 		tx->id = list->next_id++;
 	} while (tx->id == 0 || txn_find(list, tx->id) != NULL);
-	if (quota_charge(domid, USAGE_TRANSACTIONS, 1) != 0) {
-		talloc_free(tx);
+	return txn_link(list, tx, id);
+}
+
+int
+txn_restore(struct txn_list *list, struct store *st, unsigned int domid,
+    bool privileged, uint32_t id)
+{
+	struct txn *tx;
+
+	if (id == 0 || txn_find(list, id) != NULL)
+		return EEXIST;
+	/* The replaced daemon charged it: no quota check. */
+	if ((tx = txn_new(list, st, domid, privileged)) == NULL)
 		return ENOMEM;
-	}
-	tx->list = list;
-	tx->next = list->head;
-	if (list->head != NULL)
-		list->head->prev = tx;
-	list->head = tx;
-	list->count++;
-	ntxns++;
-	*id = tx->id;
+	tx->id = id;
+	tx->doomed = true;
+	if (list->next_id <= id)
+		list->next_id = id + 1;
+	return txn_link(list, tx, &id);
+}
+
+int
+txn_list_foreach(const struct txn_list *list,
+    int (*fn)(uint32_t id, void *arg), void *arg)
+{
+	const struct txn *tx;
+	int err;
+
+	for (tx = list->head; tx != NULL; tx = tx->next)
+		if ((err = fn(tx->id, arg)) != 0)
+			return err;
 	return 0;
 }
 
@@ -1012,7 +1051,7 @@ txn_end(struct txn *tx, bool commit)
 	int err = 0;
 
 	if (commit)
-		err = txn_conflicts(tx) ? EAGAIN :
+		err = tx->doomed || txn_conflicts(tx) ? EAGAIN :
 		    over_nodes_quota(tx) ? ENOSPC : txn_apply(tx);
 	talloc_free(tx);
 	return err;

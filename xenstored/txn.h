@@ -46,6 +46,24 @@ void	txn_list_clear(struct txn_list *list);
 int	txn_start(struct txn_list *list, struct store *st, unsigned int domid,
 	    bool privileged, uint32_t *id);
 
+/*
+ * A transaction a live update carried (a TA record, docs/
+ * migration-stream.md): open under its old id on list, reading and
+ * writing as a new one would, but its commit gives EAGAIN, so the client
+ * retries it (xenstore.txt, TRANSACTION_END) rather than getting ENOENT.
+ * Not held to the quota (the replaced daemon was).  Returns 0, EEXIST
+ * (id 0 or already open) or ENOMEM.
+ */
+int	txn_restore(struct txn_list *list, struct store *st,
+	    unsigned int domid, bool privileged, uint32_t id);
+
+/*
+ * fn(id, arg) for each open transaction of list, newest first, until fn
+ * returns non-zero, which is returned; else 0.
+ */
+int	txn_list_foreach(const struct txn_list *list,
+	    int (*fn)(uint32_t id, void *arg), void *arg);
+
 /* The open transaction tx_id, or NULL. */
 struct txn *txn_find(struct txn_list *list, uint32_t id);
 

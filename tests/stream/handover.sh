@@ -9,8 +9,11 @@
 # - ours -> ours the same;
 # - refused, with the old daemon serving on and its tree unchanged: a
 #   missing binary, /bin/false and a binary whose --help fails (both
-#   fail the --help check), and an open transaction (BUSY until
-#   xenstore-control's -t runs out), which then still commits.
+#   fail the --help check), and to C an open transaction (BUSY until
+#   xenstore-control's -t runs out), which then still commits;
+# - ours -> ours with transactions open on a guest's ring and on a dom0
+#   socket: the update goes through without -F, each commit gets EAGAIN
+#   (never ENOENT) and its retry commits.
 . "${abs_top_srcdir:?}/tests/sim/lib.sh"
 LU=/usr/lib/xen-4.17/bin/xenstore-control
 [ -x "$CXSD" ] && [ -x "$LU" ] || { echo "SKIP: xen-utils-4.17 missing"; exit 77; }
@@ -99,8 +102,52 @@ rm /t
 S
 txguest=$!
 wait_line '^write /t 1 -> OK' "$T/tx.out" "the transaction did not start"
-refused busy "$OURS" "BUSY"
+refused busy "$CXSD" "BUSY"
 wait $txguest || fail "busy: the guest: $(cat "$T/tx.out")"
 grep -q '^txend commit -> OK' "$T/tx.out" ||
     fail "busy: the transaction did not commit: $(cat "$T/tx.out")"
+
+# ours -> ours carries open transactions (TA records, stream version 2).
+# Each client waits, in its transaction, for a watch on a node the test
+# writes once the update is done.
+guest --domid 1 >"$T/gtx.out" 2>&1 <<'S' &
+unwatch data tok
+watch go gotok
+event
+txstart
+write data/t 1
+event
+txend commit
+txretry 3 write data/t 2
+read data/t
+S
+g1=$!
+guest --dom0 >"$T/dtx.out" 2>&1 <<'S' &
+watch /go0 gotok
+event
+txstart
+write /t 1
+event
+txend commit
+txretry 3 write /t 2
+read /t
+S
+g0=$!
+wait_line '^write data/t 1 -> OK' "$T/gtx.out" "the guest's transaction"
+wait_line '^write /t 1 -> OK' "$T/dtx.out" "dom0's transaction"
+timeout 120 "$LU" live-update -c "-N -V -F $T/run/pid" "$OURS" \
+    >"$T/lu.out" 2>&1 ||
+    fail "txn: live-update: exit $?: $(cat "$T/lu.out") $(tail -5 "$T/daemon.log")"
+[ "$(readlink "/proc/$pid/exe")" != "$CXSD" ] || fail "txn: C runs"
+grep -q 'TA record' "$T/daemon.log" && fail "txn: a TA record skipped"
+xenstore-write /local/domain/1/go 1 /go0 1 || fail "txn: write go"
+for w in "$g1 $T/gtx.out" "$g0 $T/dtx.out"; do
+	set -- $w
+	wait "$1" || fail "txn: the client: $(cat "$2")"
+	grep -q '^txend commit -> ERR EAGAIN$' "$2" &&
+	    grep -q '^txretry 3 write .*/t 2 -> OK tries=1$' "$2" &&
+	    grep -q '^read .*/t -> "2"$' "$2" ||
+	    fail "txn: not EAGAIN then a commit: $(cat "$2")"
+done
+echo "ok: ours-to-ours with two open transactions: EAGAIN, then committed"
 echo "PASS: CONTROL live-update"
