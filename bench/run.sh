@@ -8,13 +8,13 @@
 # usage: run.sh [-r REPEATS] [-d DAEMONS] [-b BENCHMARKS] [-q]
 #   REPEATS (3); DAEMONS ("ours cxenstored oxenstored");
 #   BENCHMARKS (all): rtt ring throughput txn fanout populate domains
-#     massdeath
+#     massdeath liveupdate
 #   -q: smaller sizes, for a quick look (not the documented figures)
 # Run from the build directory.  docs/performance.md explains each one.
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 . "$TOP/tests/sim/env.sh"
 repeats=3 daemons="ours cxenstored oxenstored" quick=no
-benches="rtt ring throughput txn fanout populate domains massdeath"
+benches="rtt ring throughput txn fanout populate domains massdeath liveupdate"
 SERVICE=$abs_top_builddir/toolstack-hooks/xenstore-domain-state
 while getopts r:d:b:q o; do
 	case $o in
@@ -30,9 +30,16 @@ BENCH=$abs_top_builddir/bench/xs-bench
 [ -x "$BENCH" ] || fail "$BENCH missing: make first"
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 n_rtt=20000 n_ring=5000 tp_s=2 n_txn=300 fan_w="10 100 1000" doms="100 1000"
+lu_sizes="10000:50 50000:100"	# nodes:domains (issue 14's figures)
 if [ $quick = yes ]; then
 	n_rtt=2000 n_ring=1000 tp_s=1 n_txn=50 fan_w="10 100" doms="20 100"
+	lu_sizes="2000:10"
 fi
+LU=/usr/lib/xen-4.17/bin/xenstore-control
+# The state file of a live update goes here (ours and C alike).
+XENSTORED_RUNDIR=$T/run
+export XENSTORED_RUNDIR
+mkdir -p "$T/run"
 : >"$T/results"
 
 # record BENCH DAEMON: "bench|key|daemon|value" lines from xs-bench.
@@ -152,6 +159,32 @@ while [ $r -le "$repeats" ]; do
 				kill $SVC_PID
 				wait $SVC_PID 2>/dev/null
 				SVC_PID= ;;
+			liveupdate)
+				# The daemon replaced by a new copy of
+				# itself (oxenstored has no live update
+				# outside a xenstore domain).
+				case $d in
+				ours)
+					# Not libtool's wrapper script, which
+					# costs a shell per --help and exec.
+					bin=$abs_top_builddir/xenstored/.libs/xenstored
+					[ -x "$bin" ] || bin=$OURS ;;
+				cxenstored) bin=$CXSD ;;
+				*) continue ;;
+				esac
+				[ -x "$LU" ] || continue
+				for sz in $lu_sizes; do
+					start_daemon "$d"
+					xsb "liveupdate-${sz%%:*}" "$d" liveupdate \
+					    "${sz%%:*}" "${sz##*:}" "$LU" "$bin" \
+					    "-N -F $T/run/pid"
+					# Ours logs its state's size.
+					sed -n 's/.*state written to .* (\([0-9]*\) bytes.*/state_bytes_per_node \1/p' \
+					    "$T/daemon.log" | awk -v n="${sz%%:*}" \
+					    '{ printf "%s %.1f\n", $1, $2 / n }' |
+					    record "liveupdate-${sz%%:*}" "$d"
+					stop_daemon
+				done ;;
 			esac
 			stop_daemon
 		done

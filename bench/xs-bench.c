@@ -16,12 +16,18 @@
  *   populate			100,000 nodes, 3 levels of fan-out 100/100/10,
  *				left in place for run.sh to list and remove
  *   domains N [K]		N simulated guests boot, then K (all) die
+ *   liveupdate NODES DOMAINS CONTROL BINARY CMDLINE
+ *				NODES nodes and DOMAINS guests, then
+ *				"CONTROL live-update -c CMDLINE BINARY" while
+ *				a socket client reads without pause: the
+ *				longest gap between its replies
  * Errors go to stderr with exit status 1.
  */
 #include "config.h"
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -578,6 +584,98 @@ domains(int n, int kill)
 	free(ids);
 }
 
+/*
+ * liveupdate: the pause a client sees across a live update.  The nodes
+ * go under /bench/lu, 100 per directory; the guests keep their rings
+ * (and a watch each) across it.  A reply that never comes ends the run
+ * (must()'s timeout).
+ */
+static void
+liveupdate(long nodes, int ndoms, const char *control, const char *binary,
+    const char *cmdline)
+{
+	struct sg_guest *g0 = connect_socket(), *pinger, **gs;
+	double t0, last, gap = 0, after = -1;
+	char path[64], *buf;
+	const char *p, *tok;
+	struct simxen *sx;
+	uint32_t *ids;
+	long n, pings = 0;
+	int i, err, status;
+	pid_t pid;
+
+	for (n = 0; n < nodes; n++) {
+		snprintf(path, sizeof(path), "/bench/lu/a%ld/b%ld", n / 100,
+		    n % 100);
+		must(g0, XS_WRITE, path, "0123456789abcdef");
+	}
+	if ((err = simxen_open(&sx)) != 0)
+		die("simxen: %s", strerror(err));
+	if ((gs = calloc(ndoms, sizeof(*gs))) == NULL ||
+	    (ids = calloc(ndoms, sizeof(*ids))) == NULL)
+		die("out of memory");
+	for (i = 0; i < ndoms; i++) {
+		gs[i] = new_guest(sx, g0, &ids[i]);
+		must(gs[i], XS_WRITE, "data/boot", "1");
+		must(gs[i], XS_WATCH, "data", "lu");
+		if (sg_event(gs[i], &buf, &p, &tok, 10000) == 0)
+			free(buf);
+	}
+	pinger = connect_socket();
+	settle();
+	t0 = last = now_us();
+	if ((pid = fork()) < 0)
+		die("fork: %s", strerror(errno));
+	if (pid == 0) {
+		int fd = open("/dev/null", O_WRONLY);
+
+		dup2(fd, 1);
+		execl(control, control, "live-update", "-c", cmdline, binary,
+		    (char *)NULL);
+		_exit(127);
+	}
+	/* Ping until 200 ms after xenstore-control has returned. */
+	for (;;) {
+		double t;
+
+		struct sg_reply r;
+
+		/* C 4.17 pauses for seconds at these sizes: 120 s bound. */
+		if ((err = sg_request(pinger, XS_READ, 0, "/bench/lu/a0/b0",
+		    sizeof("/bench/lu/a0/b0"), &r, 120000)) != 0)
+			die("ping: %s", strerror(err));
+		free(r.body);
+		t = now_us();
+		pings++;
+		if (t - last > gap)
+			gap = t - last;
+		last = t;
+		if (after < 0 && waitpid(pid, &status, WNOHANG) == pid) {
+			after = t;
+			if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+				die("%s live-update %s: status %d", control,
+				    binary, status);
+		}
+		if (after >= 0 && t - after > 200000)
+			break;
+	}
+	printf("pause_ms %.1f\nupdate_seconds %.3f\npings %ld\n",
+	    gap / 1e3, (after - t0) / 1e6, pings);
+	/* The guests were carried: each is still served. */
+	for (i = 0; i < ndoms; i++) {
+		must(gs[i], XS_WRITE, "data/after", "1");
+		if (sg_event(gs[i], &buf, &p, &tok, 10000) != 0)
+			die("domid %u: no watch event after the update", ids[i]);
+		free(buf);
+		sg_close(gs[i]);
+	}
+	simxen_close(sx);
+	sg_close(pinger);
+	sg_close(g0);
+	free(gs);
+	free(ids);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -630,6 +728,9 @@ main(int argc, char **argv)
 		fanout(atoi(argv[1]), atoi(argv[2]));
 	else if (argc == 1 && strcmp(argv[0], "populate") == 0)
 		populate();
+	else if (argc == 6 && strcmp(argv[0], "liveupdate") == 0)
+		liveupdate(atol(argv[1]), atoi(argv[2]), argv[3], argv[4],
+		    argv[5]);
 	else if ((argc == 2 || argc == 3) && strcmp(argv[0], "domains") == 0)
 		domains(atoi(argv[1]), argc == 3 ? atoi(argv[2]) : -1);
 	else
