@@ -846,6 +846,19 @@ domain_set_feature(unsigned int domid, unsigned int features)
 	return 0;
 }
 
+int
+domain_restore_feature(unsigned int domid, unsigned int features)
+{
+	struct domain *d;
+
+	if (domid > DOMAIN_ID_MAX)
+		return EINVAL;
+	if ((d = find(domid)) == NULL && (d = get(domid)) == NULL)
+		return ENOMEM;
+	d->features = features & RING_FEATURES;
+	return 0;
+}
+
 void
 domain_state_changed(const struct xss_domain_event *ev)
 {

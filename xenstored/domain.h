@@ -146,6 +146,12 @@ int	domain_set_target(unsigned int domid, unsigned int target);
  */
 int	domain_get_feature(unsigned int domid, unsigned int *features);
 int	domain_set_feature(unsigned int domid, unsigned int features);
+/*
+ * A live update's DOMAIN record: the features the replaced daemon
+ * offered domid, introduced or not (its ring already shows them; bits
+ * are never taken back).  Bits we lack are dropped.  0, EINVAL, ENOMEM.
+ */
+int	domain_restore_feature(unsigned int domid, unsigned int features);
 
 /*
  * A change from the domain-state feed (the toolstack's message, the

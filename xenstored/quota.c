@@ -166,6 +166,17 @@ quota_limit(unsigned int domid, enum quota_id q)
 	return a != NULL && a->has_limit[q] ? a->limit[q] : hard[q];
 }
 
+bool
+quota_domain_own(unsigned int domid, enum quota_id q, unsigned int *value)
+{
+	struct account *a = find_account(domid);
+
+	if (a == NULL || !a->has_limit[q])
+		return false;
+	*value = a->limit[q];
+	return true;
+}
+
 int
 quota_check(unsigned int domid, bool privileged, enum quota_usage u,
     long delta)

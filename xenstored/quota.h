@@ -71,6 +71,13 @@ int	quota_domain_set(unsigned int domid, enum quota_id q,
 	    unsigned int value);
 
 /*
+ * domid's own hard limit for q, if SET_QUOTA <domid> gave it one: true
+ * with *value (0: no limit); false when it follows the global one.
+ */
+bool	quota_domain_own(unsigned int domid, enum quota_id q,
+	    unsigned int *value);
+
+/*
  * Forget domid's own limits and usage counters (the domain is gone; a
  * domain reusing the domid starts from the global limits).
  */

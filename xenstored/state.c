@@ -347,6 +347,37 @@ restore_watch(struct connection *conn, const struct stream_watch *w,
 	return 0;
 }
 
+/*
+ * GLOBAL_QUOTA: the limits; DOMAIN: a domain's features and own limits.
+ * A name we do not have is logged and has no effect (the design).
+ */
+static int
+restore_quota(const struct stream_reader *r, uint32_t type,
+    const struct stream_quota *q)
+{
+	bool dom = type == STREAM_DOMAIN;
+	enum quota_id id;
+	const char *name;
+	uint32_t i, v;
+	int err;
+
+	if (dom && (err = domain_restore_feature(q->domid, q->features)) != 0)
+		return err;
+	for (i = 0; i < q->n_quota; i++) {
+		v = stream_quota_get(r, q, i, &name);
+		if (quota_lookup(name, &id) != 0) {
+			log_info("live update: quota %s has no meaning here",
+			    name);
+			continue;
+		}
+		if (!dom)
+			quota_set(id, v);
+		else if ((err = quota_domain_set(q->domid, id, v)) != 0)
+			return err;
+	}
+	return 0;
+}
+
 /* An open transaction: its commit will ask for a retry (EAGAIN). */
 static int
 restore_ta(struct connection *conn, struct store *st, uint32_t tx_id)
@@ -443,6 +474,10 @@ state_restore(struct state *s, struct store *st,
 			e = find_conn(s, rec.u.ta.conn_id);
 			err = restore_ta(e->conn, st, rec.u.ta.tx_id);
 			break;
+		case STREAM_GLOBAL_QUOTA:
+		case STREAM_DOMAIN:
+			err = restore_quota(&r, rec.type, &rec.u.quota);
+			break;
 		default:
 		unknown:
 			log_info("live update: %s record (type %u) skipped",
@@ -484,7 +519,7 @@ struct save {
 	struct connection	*requester;
 	const struct xsd_sockmsg *req;
 	const char		*why;
-	bool			 carry_txns;	/* TA records (version 2) */
+	bool			 v2;	/* TA, GLOBAL_QUOTA, DOMAIN */
 };
 
 static int
@@ -559,11 +594,40 @@ save_conn(struct save *sv, struct stream_conn *c, struct connection *conn)
 		return ENOMEM;
 	if ((err = watch_list_foreach(list, sv->tmp, save_watch, sv)) != 0)
 		return err;
-	if (!sv->carry_txns)
+	if (!sv->v2)
 		return 0;
 	if ((txns = dispatch_txns(conn)) == NULL)
 		return ENOMEM;
 	return txn_list_foreach(txns, save_ta, sv);
+}
+
+/*
+ * Version 2: the limits (GLOBAL_QUOTA, all per domain by default), and
+ * a ring's DOMAIN record: its features and the limits set for it alone.
+ */
+static int
+save_quotas(struct save *sv, bool dom, unsigned int domid)
+{
+	const char *names[QUOTA_COUNT];
+	uint32_t vals[QUOTA_COUNT];
+	struct stream_quota q = { 0 };
+	unsigned int n = 0, v, f;
+	enum quota_id id;
+
+	for (id = 0; id < QUOTA_COUNT; id++) {
+		if (dom && !quota_domain_own(domid, id, &v))
+			continue;
+		names[n] = quota_name(id);
+		vals[n++] = dom ? v : quota_get(id);
+	}
+	q.n_dom = q.n_quota = n;
+	if (dom) {
+		(void)domain_get_feature(domid, &f);
+		q.domid = (uint16_t)domid;
+		q.features = f;
+	}
+	return stream_put_quota(sv->w, dom ? STREAM_DOMAIN :
+	    STREAM_GLOBAL_QUOTA, &q, vals, names);
 }
 
 static int
@@ -572,8 +636,10 @@ save_ring(unsigned int domid, unsigned int tdomid, uint32_t local_port,
 {
 	struct stream_conn c = { .conn_type = STREAM_CONN_RING,
 	    .domid = domid, .tdomid = tdomid, .evtchn = local_port };
+	struct save *sv = arg;
+	int err = save_conn(sv, &c, conn);
 
-	return save_conn(arg, &c, conn);
+	return err != 0 || !sv->v2 ? err : save_quotas(sv, true, domid);
 }
 
 static int
@@ -644,7 +710,7 @@ state_save(const char *path, uint32_t version, int evtchn_fd,
 	struct stream_global g = { listener != NULL ?
 	    socket_listener_fd(listener) : -1, evtchn_fd };
 	struct save sv = { .requester = requester, .req = req,
-	    .carry_txns = version >= STREAM_VERSION_2 };
+	    .v2 = version >= STREAM_VERSION_2 };
 	struct save_walk sw = { &sv, 0 };
 	const void *data;
 	size_t len, i;
@@ -657,6 +723,8 @@ state_save(const char *path, uint32_t version, int evtchn_fd,
 		return ENOMEM;
 	}
 	err = stream_put_global(sv.w, &g);
+	if (err == 0 && sv.v2)
+		err = save_quotas(&sv, false, 0);
 	if (err == 0)
 		err = domain_foreach_ring(save_ring, &sv);
 	if (err == 0 && listener != NULL)

@@ -48,7 +48,9 @@ struct state *state_load_buffer(TALLOC_CTX *ctx, const void *buf, size_t len,
  * registered as its client gave it (no event fires); each committed
  * NODE into st as it was (special nodes' perms through
  * domain_set_special_perms()), charged to its owner; each TA opened
- * again under its id (txn_restore(): its commit gives EAGAIN).  A
+ * again under its id (txn_restore(): its commit gives EAGAIN); each
+ * GLOBAL_QUOTA and DOMAIN's limits set (unknown names logged, no
+ * effect) and DOMAIN's features kept (domain_restore_feature()).  A
  * transaction's NODE records (with a conn-id) are not carried: its view
  * is lost, which the EAGAIN tells the client.  Unknown records are
  * logged and skipped.  Returns 0, or an errno with *why: a ring that
@@ -74,8 +76,9 @@ void	state_finish(struct state *s);
  * unsent output and its watches, the requester's output followed by
  * the reply "OK" to req, then the special nodes and the tree in
  * pre-order, END.  Version 2 (what ours reads) adds a TA record for each
- * open transaction, after its connection's watches; version 1 drops
- * them, as C 4.17 does.  Returns 0, or an
+ * open transaction, after its connection's watches, a DOMAIN after each
+ * ring (features, own limits) and GLOBAL_QUOTA after GLOBAL; version 1
+ * drops them, as C 4.17 does.  Returns 0, or an
  * errno with *why (static) or NULL: EINVAL or ENOTSUP for what the
  * version cannot carry (e.g. a watch with a depth in version 1),
  * ENOMEM, or the errno of writing the file (then removed).

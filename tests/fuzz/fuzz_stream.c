@@ -250,6 +250,10 @@ track(struct order *o, const struct stream_record *rec, TALLOC_CTX *ctx)
 		    !seen_id(o, rec->u.watch.conn_id))
 			o->bad = true;
 		break;
+	case STREAM_TA:
+		if (!seen_id(o, rec->u.ta.conn_id))
+			o->bad = true;
+		break;
 	default:
 		break;
 	}

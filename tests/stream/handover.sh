@@ -6,7 +6,8 @@
 #   returns 0, the same pid runs the new binary, the tree (values and
 #   perms) stays what it was, the guest's reads and watch work after
 #   each, and C never logs a record it does not know;
-# - ours -> ours the same;
+# - ours -> ours the same, and the limits set at run time (a global one,
+#   a domain's own) stay;
 # - refused, with the old daemon serving on and its tree unchanged: a
 #   missing binary, /bin/false and a binary whose --help fails (both
 #   fail the --help check), and to C an open transaction (BUSY until
@@ -70,7 +71,25 @@ for round in 1 2 3; do
 	update "ours-to-c-$round" "$CXSD" "-N -F $T/run/pid"
 	update "c-to-ours-$round" "$OURS" "-N -V -F $T/run/pid"
 done
+# Limits set at run time go with a version-2 state: a global one, and
+# one of domain 1's own (GLOBAL_QUOTA, DOMAIN).
+quotas() {
+	guest --dom0 >"$T/q.out" 2>&1 <<-'S' || fail "quotas: $(cat "$T/q.out")"
+	getquota nodes
+	getquota 1 watches
+	getquota 1 nodes
+	S
+	sed 's/.* -> //' "$T/q.out" | tr '\n' ' '
+}
+guest --dom0 >"$T/q.out" 2>&1 <<'S' || fail "setquota: $(cat "$T/q.out")"
+setquota nodes 4321
+setquota 1 watches 77
+S
+q0=$(quotas)
 update ours-to-ours "$OURS" "-N -V -F $T/run/pid"
+q1=$(quotas)
+[ "$q1" = "$q0" ] || fail "quotas before the update: $q0; after: $q1"
+echo "ok: ours-to-ours kept the limits: $q1"
 if grep -i -e 'unknown' -e 'ignor' "$T/daemon.log"; then
 	fail "a daemon did not take a record"
 fi
