@@ -72,24 +72,34 @@ for round in 1 2 3; do
 	update "c-to-ours-$round" "$OURS" "-N -V -F $T/run/pid"
 done
 # Limits set at run time go with a version-2 state: a global one, and
-# one of domain 1's own (GLOBAL_QUOTA, DOMAIN).
+# one of domain 1's own (GLOBAL_QUOTA, DOMAIN); so do a domain's
+# features (DOMAIN).
 quotas() {
 	guest --dom0 >"$T/q.out" 2>&1 <<-'S' || fail "quotas: $(cat "$T/q.out")"
 	getquota nodes
 	getquota 1 watches
 	getquota 1 nodes
+	getfeature 2
 	S
 	sed 's/.* -> //' "$T/q.out" | tr '\n' ' '
 }
 guest --dom0 >"$T/q.out" 2>&1 <<'S' || fail "setquota: $(cat "$T/q.out")"
 setquota nodes 4321
 setquota 1 watches 77
+setfeature 2 1
 S
+# Domain 2 is offered reconnection only (SET_FEATURE before INTRODUCE).
+guest --create --setup --introduce </dev/null >"$T/g2.out" 2>&1 ||
+    fail "create 2: $(cat "$T/g2.out")"
+xenstore-ls -p / >"$T/tree0" || fail "ls"
 q0=$(quotas)
+case $q0 in *' "1" ') ;; *) fail "domain 2's features: $q0" ;; esac
+
 update ours-to-ours "$OURS" "-N -V -F $T/run/pid"
 q1=$(quotas)
-[ "$q1" = "$q0" ] || fail "quotas before the update: $q0; after: $q1"
-echo "ok: ours-to-ours kept the limits: $q1"
+[ "$q1" = "$q0" ] ||
+    fail "limits and features before the update: $q0; after: $q1"
+echo "ok: ours-to-ours kept the limits and domain 2's features: $q1"
 if grep -i -e 'unknown' -e 'ignor' "$T/daemon.log"; then
 	fail "a daemon did not take a record"
 fi
