@@ -21,6 +21,7 @@
 #include "conn.h"
 #include "conn_socket.h"
 #include "control.h"
+#include "dispatch.h"
 #include "domain.h"
 #include "framing.h"
 #include "log.h"
@@ -51,6 +52,7 @@ struct lu_session {
 	struct connection	*conn;
 	char			*binary;
 	char			*cmdline;	/* NULL: our own argv */
+	time_t			 started;	/* first -s (txn_clock()), or 0 */
 };
 static struct lu_session *lu;
 
@@ -411,11 +413,91 @@ lu_keep_fds(bool keep)
 	return err;
 }
 
+/* Open transactions, for a hand-over to C 4.17 (version 1). */
+struct ta_scan {
+	time_t		 now, timeout;
+	unsigned int	 total, old;	/* connections with one; of them,
+					   open for timeout or longer */
+	char		*reason;	/* on ctx; NULL: none old */
+	TALLOC_CTX	*ctx;
+};
+
+static int
+scan_conn(struct connection *conn, struct ta_scan *ts)
+{
+	struct txn_list *list = dispatch_txns(conn);
+	time_t t;
+
+	if (list == NULL)
+		return ENOMEM;
+	if (txn_list_oldest(list, &t) != 0)
+		return 0;
+	ts->total++;
+	if (ts->now - t < ts->timeout)
+		return 0;
+	ts->old++;
+	/* C 4.17's wording (xenstored_control.c, lu_reject_reason()). */
+	ts->reason = talloc_asprintf(ts->ctx, "%s\nDomain %u: %ld s",
+	    ts->reason != NULL ? ts->reason :
+	    "Domains with long running transactions:", conn_domid(conn),
+	    (long)(ts->now - t));
+	return ts->reason != NULL ? 0 : ENOMEM;
+}
+
+static int
+scan_ring(unsigned int domid, unsigned int tdomid, uint32_t local_port,
+    struct connection *conn, void *arg)
+{
+	(void)domid;
+	(void)tdomid;
+	(void)local_port;
+	return scan_conn(conn, arg);
+}
+
+static int
+scan_socket(int fd, struct connection *conn, void *arg)
+{
+	(void)fd;
+	return scan_conn(conn, arg);
+}
+
+/*
+ * May a version-1 hand-over go now?  As C 4.17 (lu_check_lu_allowed()):
+ * with no transaction open, or with -F once every open one is older
+ * than the timeout; else BUSY until the timeout, then C's reason, or
+ * with -F the update anyway.  C holds the -s reply meanwhile; we answer
+ * BUSY, which xenstore-control retries each second until -t seconds
+ * have passed, so the last of its tries (a second before) gets the
+ * verdict.  NULL: go; else the reply, on ctx.
+ */
+static const char *
+lu_v1_verdict(TALLOC_CTX *ctx, bool force, time_t timeout)
+{
+	struct ta_scan ts = { .now = txn_clock(), .timeout = timeout,
+	    .ctx = ctx };
+
+	if (txn_count() == 0)
+		return NULL;
+	if (lu->started == 0)
+		lu->started = ts.now;
+	if (domain_foreach_ring(scan_ring, &ts) != 0 ||
+	    (lu_env.listener != NULL &&
+	    socket_foreach_conn(lu_env.listener, scan_socket, &ts) != 0))
+		return "Allocation failure.";
+	if (force && ts.old == ts.total)
+		return NULL;
+	if (ts.now + 1 < lu->started + timeout)
+		return "BUSY";
+	if (force)
+		return NULL;	/* the transactions are lost: ENOENT */
+	return ts.reason != NULL ? ts.reason : "Overlapping transactions";
+}
+
 /* -s: write the state and exec the binary; returns only on failure. */
 static int
-lu_start(struct request *req, bool force)
+lu_start(struct request *req, bool force, time_t timeout)
 {
-	const char *why = NULL;
+	const char *why = NULL, *verdict;
 	char **argv;
 	int err, ours;
 
@@ -423,8 +505,8 @@ lu_start(struct request *req, bool force)
 	if ((ours = binary_runs(lu->binary)) < 0)
 		return request_reply_string(req,
 		    "New binary failed to run with --help.");
-	if (!ours && txn_count() > 0 && !force)
-		return request_reply_string(req, "BUSY");
+	if (!ours && (verdict = lu_v1_verdict(req->ctx, force, timeout)) != NULL)
+		return request_reply_string(req, verdict);
 	if ((argv = lu_argv(req->ctx, lu)) == NULL)
 		return ENOMEM;
 	err = state_save(lu_env.state_path,
@@ -451,6 +533,7 @@ static int
 ctl_live_update(struct request *req, const char **args, unsigned int nargs)
 {
 	bool force = false;
+	unsigned long timeout = 60;	/* C 4.17's default */
 	struct stat st;
 	unsigned int i;
 
@@ -502,14 +585,15 @@ ctl_live_update(struct request *req, const char **args, unsigned int nargs)
 	for (i = 1; i < nargs; i++) {
 		if (strcmp(args[i], "-F") == 0)
 			force = true;
-		else if (strcmp(args[i], "-t") == 0 && i + 1 < nargs)
-			i++;	/* xenstore-control's own bound */
-		else
+		else if (strcmp(args[i], "-t") == 0 && i + 1 < nargs) {
+			if (ops_parse_uint(args[++i], 86400, &timeout) != 0)
+				return EINVAL;
+		} else
 			return EINVAL;
 	}
 	if (lu == NULL || lu->conn != req->conn)
 		return request_reply_string(req, "Not in live-update session.");
-	return lu_start(req, force);
+	return lu_start(req, force, (time_t)timeout);
 }
 
 int

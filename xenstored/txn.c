@@ -34,6 +34,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "conflict.h"
 #include "framing.h"
@@ -110,6 +111,7 @@ struct txn {
 	unsigned int	 created;	/* nodes it makes (nodes quota) */
 	size_t		 charged;	/* bytes charged to domid's memory */
 	bool		 doomed;	/* carried by a live update: EAGAIN */
+	time_t		 started;	/* CLOCK_MONOTONIC seconds */
 	struct txn	*prev, *next;
 };
 
@@ -249,6 +251,29 @@ txn_find(struct txn_list *list, uint32_t id)
 	return NULL;
 }
 
+time_t
+txn_clock(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
+
+int
+txn_list_oldest(const struct txn_list *list, time_t *started)
+{
+	const struct txn *tx;
+	bool any = false;
+
+	for (tx = list->head; tx != NULL; tx = tx->next)
+		if (!any || tx->started < *started) {
+			*started = tx->started;
+			any = true;
+		}
+	return any ? 0 : ENOENT;
+}
+
 /* Put tx, with its id set, on list and charge it. */
 static int
 txn_link(struct txn_list *list, struct txn *tx, uint32_t *id)
@@ -258,6 +283,7 @@ txn_link(struct txn_list *list, struct txn *tx, uint32_t *id)
 		return ENOMEM;
 	}
 	tx->list = list;
+	tx->started = txn_clock();
 	tx->next = list->head;
 	if (list->head != NULL)
 		list->head->prev = tx;

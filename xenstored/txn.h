@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 #include <talloc.h>
 
 #include "perms.h"
@@ -63,6 +64,15 @@ int	txn_restore(struct txn_list *list, struct store *st,
  */
 int	txn_list_foreach(const struct txn_list *list,
 	    int (*fn)(uint32_t id, void *arg), void *arg);
+
+/* Seconds on CLOCK_MONOTONIC, the clock of txn_list_oldest(). */
+time_t	txn_clock(void);
+
+/*
+ * When list's oldest open transaction started (txn_clock() seconds) in
+ * *started.  Returns 0, or ENOENT when none is open.
+ */
+int	txn_list_oldest(const struct txn_list *list, time_t *started);
 
 /* The open transaction tx_id, or NULL. */
 struct txn *txn_find(struct txn_list *list, uint32_t id);

@@ -10,8 +10,10 @@
 #   a domain's own) stay;
 # - refused, with the old daemon serving on and its tree unchanged: a
 #   missing binary, /bin/false and a binary whose --help fails (both
-#   fail the --help check), and to C an open transaction (BUSY until
-#   xenstore-control's -t runs out), which then still commits;
+#   fail the --help check), and to C an open transaction (C's reason,
+#   naming domain 0, once -t has passed), which then still commits;
+# - to C with -F and a young transaction: after -t it goes, the
+#   transaction dropped (ENOENT), as C 4.17 does;
 # - ours -> ours with transactions open on a guest's ring and on a dom0
 #   socket: the update goes through without -F, each commit gets EAGAIN
 #   (never ENOENT) and its retry commits.
@@ -104,10 +106,10 @@ if grep -i -e 'unknown' -e 'ignor' "$T/daemon.log"; then
 	fail "a daemon did not take a record"
 fi
 
-# refused ROUND BINARY WANT: live-update fails with WANT in its output,
-# and the old daemon serves on with everything.
+# refused ROUND BINARY WANT [SECONDS]: live-update (-t SECONDS, 3) fails
+# with WANT in its output, and the old daemon serves on with everything.
 refused() {
-	timeout 60 "$LU" live-update -t 3 "$2" >"$T/lu.out" 2>&1 &&
+	timeout 60 "$LU" live-update -t "${4:-3}" "$2" >"$T/lu.out" 2>&1 &&
 	    fail "$1: live-update to $2 succeeded"
 	grep -q "$3" "$T/lu.out" || fail "$1: $(cat "$T/lu.out")"
 	[ "$(readlink "/proc/$pid/exe")" != "$CXSD" ] || fail "$1: C runs"
@@ -120,8 +122,9 @@ chmod +x "$T/nohelp"
 refused missing "$T/no-such-binary" "File not accessible"
 refused false /bin/false "failed to run with --help"
 refused nohelp "$T/nohelp" "failed to run with --help"
-# An open transaction (dom0's, on a socket): BUSY until -t runs out;
-# then it commits.
+# To C, an open transaction (dom0's, on a socket): BUSY until -t runs
+# out, then C 4.17's reason naming its domain once it is that old; then
+# it commits.
 guest --dom0 >"$T/tx.out" 2>&1 <<S &
 txstart
 write /t 1
@@ -131,10 +134,36 @@ rm /t
 S
 txguest=$!
 wait_line '^write /t 1 -> OK' "$T/tx.out" "the transaction did not start"
-refused busy "$CXSD" "BUSY"
+sleep 1	# the transaction is then at least -t 1 old
+refused busy "$CXSD" "Domain 0: [0-9]* s" 1
+grep -q "^Domains with long running transactions:" "$T/lu.out" ||
+    fail "busy: $(cat "$T/lu.out")"
 wait $txguest || fail "busy: the guest: $(cat "$T/tx.out")"
 grep -q '^txend commit -> OK' "$T/tx.out" ||
     fail "busy: the transaction did not commit: $(cat "$T/tx.out")"
+
+# To C with -F: a young transaction holds the update (BUSY) until -t
+# has passed, then is dropped, as C 4.17 does: its commit gets ENOENT.
+guest --dom0 >"$T/txf.out" 2>&1 <<'S' &
+watch /gof gotok
+event
+txstart
+write /tf 1
+event
+txend commit
+S
+txguest=$!
+wait_line '^write /tf 1 -> OK' "$T/txf.out" "the -F transaction did not start"
+timeout 60 "$LU" live-update -F -t 2 -c "-N -F $T/run/pid" "$CXSD" \
+    >"$T/lu.out" 2>&1 || fail "force: exit $?: $(cat "$T/lu.out")"
+[ "$(readlink "/proc/$pid/exe")" = "$CXSD" ] || fail "force: C does not run"
+xenstore-write /gof 1 || fail "force: write"
+wait $txguest || fail "force: the client: $(cat "$T/txf.out")"
+grep -q '^txend commit -> ERR ENOENT$' "$T/txf.out" ||
+    fail "force: the dropped transaction: $(cat "$T/txf.out")"
+xenstore-rm /gof || fail "force: rm"
+echo "ok: force: to C after -t, the transaction dropped (ENOENT)"
+update c-to-ours-after-force "$OURS" "-N -V -F $T/run/pid"
 
 # ours -> ours carries open transactions (TA records, stream version 2).
 # Each client waits, in its transaction, for a watch on a node the test
