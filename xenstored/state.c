@@ -361,6 +361,12 @@ restore_quota(const struct stream_reader *r, uint32_t type,
 	uint32_t i, v;
 	int err;
 
+	if (dom && q->domid > DOMAIN_ID_MAX) {
+		/* Not a domain: skipped, as the daemon already serves. */
+		log_warnx("live update: DOMAIN record for domid %u skipped",
+		    q->domid);
+		return 0;
+	}
 	if (dom && (err = domain_restore_feature(q->domid, q->features)) != 0)
 		return err;
 	for (i = 0; i < q->n_quota; i++) {
