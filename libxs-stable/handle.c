@@ -229,6 +229,12 @@ xss_evtchn_adopt(struct xss_handle *h, uint32_t local_port)
 	if (e != 0)
 		return e;
 	h->ports[h->nports++] = local_port;
+	/*
+	 * A daemon killed between taking an event and unmasking its port
+	 * (xss_evtchn_pending()) left it masked: no event would come again.
+	 * Unmasking a port that is not masked does nothing.
+	 */
+	(void)xenevtchn_unmask(h->xce, (evtchn_port_t)local_port);
 	return 0;
 }
 

@@ -14,6 +14,7 @@
 
 #include "conn.h"
 #include "framing.h"
+#include "journal.h"
 #include "log.h"
 #include "loop.h"
 #include "quota.h"
@@ -60,6 +61,8 @@ struct connection {
 
 	struct out_chunk	*out_head, *out_tail;
 	size_t			 out_bytes;
+	uint32_t		 out_pos;	/* a ring's: rsp_prod after
+						   what is queued */
 	long			 charged;	/* to domid's memory quota */
 
 	struct connection	*prev, *next;		/* all connections */
@@ -155,6 +158,8 @@ conn_new(TALLOC_CTX *ctx, const struct conn_transport *tp, void *tp_priv,
 	c->tp_priv = talloc_steal(c, tp_priv);
 	c->fn = fn;
 	c->fn_arg = arg;
+	if (tp->out_pos != NULL)
+		c->out_pos = tp->out_pos(tp_priv);
 	c->next = conns;
 	if (conns != NULL)
 		conns->prev = c;
@@ -180,6 +185,7 @@ conn_close(struct connection *c, const char *why)
 		return;
 	log_debug("conn %u (%s): closing: %s", c->id, c->tp->name, why);
 	log_trace("CLOSE conn %u: %s", c->id, why);
+	journal_conn_del(c);
 	c->closing = true;
 	c->tp->stop_read(c->tp_priv);
 	c->tp->want_write(c->tp_priv, false);
@@ -244,14 +250,25 @@ parse_frames(struct connection *c)
 	return !c->closing;
 }
 
+/* A socket's flag for a restart: idle only with nothing read or queued. */
+static void
+update_busy(struct connection *c)
+{
+	if (c->tp->busy != NULL && !c->closing)
+		c->tp->busy(c->tp_priv, c->in_len > 0 || c->out_head != NULL);
+}
+
 void
 conn_input(struct connection *c)
 {
 	ssize_t n;
+	bool ok;
 	int err = 0;
 
 	if (c->closing || conn_input_paused(c))
 		return;
+	if (c->tp->busy != NULL)
+		c->tp->busy(c->tp_priv, true);
 	/*
 	 * Read once per event: level-triggered polling brings us back if
 	 * more is waiting, and other peers get their turn meanwhile.
@@ -266,9 +283,38 @@ conn_input(struct connection *c)
 		return;
 	}
 	c->in_len += n;
-	if (!parse_frames(c))
+	ok = parse_frames(c);
+	if (n > 0 && c->tp->consume != NULL) {
+		/* What the requests did, then what is left of the input,
+		 * is journalled before the ring gets the bytes' room back. */
+		if (!c->closing)
+			journal_ring_in(c, c->tp->in_pos(c->tp_priv), c->in,
+			    c->in_len);
+		journal_flush();
+		c->tp->consume(c->tp_priv);
+	}
+	if (!ok)
 		return;
 	conn_flush(c);
+}
+
+uint32_t
+conn_ring_published(const struct connection *c)
+{
+	return c->tp->out_pos != NULL ? c->tp->out_pos(c->tp_priv) : 0;
+}
+
+uint32_t
+conn_ring_out_start(const struct connection *c)
+{
+	return c->out_pos - (uint32_t)c->out_bytes;
+}
+
+void
+conn_ring_set_req_cons(struct connection *c, uint32_t req_cons)
+{
+	if (c->tp->set_in_pos != NULL)
+		c->tp->set_in_pos(c->tp_priv, req_cons);
 }
 
 static void
@@ -279,6 +325,9 @@ conn_flush(struct connection *c)
 	int err = 0;
 
 	dirty_del(c);
+	/* Nothing leaves before what it acknowledges is journalled. */
+	if (c->out_head != NULL)
+		journal_flush();
 	while ((ch = c->out_head) != NULL) {
 		n = c->tp->write(c->tp_priv, ch->data + ch->off,
 		    ch->len - ch->off, &err);
@@ -300,6 +349,7 @@ conn_flush(struct connection *c)
 		talloc_free(ch);
 	}
 	c->tp->want_write(c->tp_priv, c->out_head != NULL);
+	update_busy(c);
 }
 
 void
@@ -385,6 +435,12 @@ conn_send(struct connection *c, uint32_t type, uint32_t req_id,
 	hdr.tx_id = tx_id;
 	hdr.len = len;
 	log_trace_msg(c->id, "OUT", &hdr, payload);
+	if (c->tp->out_pos != NULL) {
+		journal_ring_out(c, c->out_pos, &hdr, FRAME_HDR_LEN, payload,
+		    len);
+		c->out_pos += FRAME_HDR_LEN + len;
+	} else if (c->tp->busy != NULL)
+		c->tp->busy(c->tp_priv, true);
 	if ((err = queue_bytes(c, &hdr, FRAME_HDR_LEN,
 	    FRAME_HDR_LEN + len)) != 0 ||
 	    (len > 0 && (err = queue_bytes(c, payload, len, len)) != 0)) {
@@ -415,6 +471,7 @@ conn_restore_output(struct connection *c, const void *buf, size_t len,
 	if (queue_bytes(c, buf, len, room) != 0)
 		return ENOMEM;
 	c->out_tail->first = resp_len;
+	c->out_pos += len;
 	mark_dirty(c);
 	return 0;
 }

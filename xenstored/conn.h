@@ -41,6 +41,18 @@ struct conn_transport {
 	 * XENSTORE_PAYLOAD_MAX); called just before the close.
 	 */
 	void		(*violation)(void *priv);
+	/*
+	 * Optional, a ring's (docs/crash-restart.md): in_pos() is where
+	 * req_cons goes once what read() gave is consumed(); with the
+	 * journal on, read() leaves req_cons until then.  out_pos() is
+	 * rsp_prod now; set_in_pos() moves req_cons (a restart).
+	 */
+	uint32_t	(*in_pos)(void *priv);
+	void		(*consume)(void *priv);
+	uint32_t	(*out_pos)(void *priv);
+	void		(*set_in_pos)(void *priv, uint32_t pos);
+	/* Optional, a socket's: the connection has work in flight. */
+	void		(*busy)(void *priv, bool busy);
 };
 
 /*
@@ -61,6 +73,16 @@ typedef void conn_frame_fn(struct connection *conn,
 struct connection *conn_new(TALLOC_CTX *ctx, const struct conn_transport *tp,
 	    void *tp_priv, unsigned int domid, bool privileged,
 	    conn_frame_fn *fn, void *arg);
+
+/*
+ * A restart (docs/crash-restart.md): a ring connection's rsp_prod now,
+ * and moving its req_cons to where the crashed daemon had consumed.
+ * 0 / no-op for a socket.
+ */
+uint32_t conn_ring_published(const struct connection *conn);
+/* For a snapshot: the ring position of the first byte not yet sent. */
+uint32_t conn_ring_out_start(const struct connection *conn);
+void	conn_ring_set_req_cons(struct connection *conn, uint32_t req_cons);
 
 /* The transport says: bytes can be read / written now. */
 void	conn_input(struct connection *conn);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "conn_ring.h"
+#include "journal.h"
 #include "log.h"
 
 /* Reads per event before other peers get a turn. */
@@ -20,6 +21,8 @@ struct ring_conn {
 	const struct ring_conn_ops *ops;
 	void			*arg;
 	bool			 moved;		/* notify the guest */
+	bool			 peeked;	/* req_cons not yet moved */
+	uint32_t		 cons_after;	/* where it goes */
 };
 
 /* The guest writes these at any time: one load each, then a barrier. */
@@ -74,11 +77,57 @@ ring_read(void *priv, void *buf, size_t len, int *err)
 		first = avail;
 	memcpy(buf, intf->req + off, first);
 	memcpy((char *)buf + first, intf->req, avail - first);
+	rc->cons_after = cons + avail;
+	if (journal_enabled()) {
+		/* Handed back once journalled: ring_consume(). */
+		rc->peeked = true;
+		return avail;
+	}
 	/* Done with the bytes before handing their space back. */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	store_idx(&intf->req_cons, cons + avail);
 	rc->moved = true;
 	return avail;
+}
+
+static uint32_t
+ring_in_pos(void *priv)
+{
+	struct ring_conn *rc = priv;
+
+	return rc->cons_after;
+}
+
+static void
+ring_consume(void *priv)
+{
+	struct ring_conn *rc = priv;
+
+	if (!rc->peeked)
+		return;
+	rc->peeked = false;
+	if (rc->ring == NULL)
+		return;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	store_idx(&rc->ring->req_cons, rc->cons_after);
+	rc->moved = true;
+}
+
+static uint32_t
+ring_out_pos(void *priv)
+{
+	struct ring_conn *rc = priv;
+
+	return rc->ring == NULL ? 0 : load_idx(&rc->ring->rsp_prod);
+}
+
+static void
+ring_set_in_pos(void *priv, uint32_t pos)
+{
+	struct ring_conn *rc = priv;
+
+	if (rc->ring != NULL)
+		store_idx(&rc->ring->req_cons, pos);
 }
 
 static ssize_t
@@ -155,6 +204,10 @@ static const struct conn_transport ring_transport = {
 	.want_write = ring_want_write,
 	.stop_read = ring_stop_read,
 	.violation = ring_violation,
+	.in_pos = ring_in_pos,
+	.consume = ring_consume,
+	.out_pos = ring_out_pos,
+	.set_in_pos = ring_set_in_pos,
 };
 
 static int

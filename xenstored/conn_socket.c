@@ -13,6 +13,8 @@
 #include <unistd.h>
 
 #include "conn_socket.h"
+#include "journal.h"
+#include "keeper.h"
 #include "log.h"
 #include "loop.h"
 
@@ -97,12 +99,21 @@ sock_stop_read(void *priv)
 	loop_fd_want_read(sc->lf, false);
 }
 
+static void
+sock_busy(void *priv, bool busy)
+{
+	struct sock_conn *sc = priv;
+
+	journal_socket_busy(sc->fd, busy);
+}
+
 static const struct conn_transport sock_transport = {
 	.name = "socket",
 	.read = sock_read,
 	.write = sock_write,
 	.want_write = sock_want_write,
 	.stop_read = sock_stop_read,
+	.busy = sock_busy,
 };
 
 static int
@@ -118,6 +129,8 @@ sock_conn_destroy(struct sock_conn *sc)
 	}
 	/* Stop polling before the descriptor number can be reused. */
 	TALLOC_FREE(sc->lf);
+	journal_socket_busy(sc->fd, false);
+	keeper_fd_del(sc->fd);
 	close(sc->fd);
 	return 0;
 }
@@ -225,6 +238,7 @@ static void
 accept_event(int fd, bool writable, void *arg)
 {
 	struct socket_listener *l = arg;
+	struct connection *conn;
 	int cfd;
 
 	(void)writable;
@@ -234,8 +248,15 @@ accept_event(int fd, bool writable, void *arg)
 			log_warn("accept");
 		return;
 	}
-	if (new_sock_conn(l, cfd) == NULL)
+	/* The keeper's copy first: a crash then leaves it with the keeper. */
+	if (keeper_fd_add(cfd) != 0) {
+		close(cfd);
+		return;
+	}
+	if ((conn = new_sock_conn(l, cfd)) == NULL)
 		log_warnx("accept: out of memory");
+	else
+		journal_conn_socket(conn, cfd);
 }
 
 /*
@@ -267,6 +288,9 @@ socket_adopt_conn(struct socket_listener *l, int fd, int *err)
 	struct connection *conn;
 
 	if ((*err = adopt_fd(fd, false)) != 0)
+		return NULL;
+	/* A live update into --crash-restart: the keeper has not seen it. */
+	if ((*err = keeper_fd_add(fd)) != 0)
 		return NULL;
 	if ((conn = new_sock_conn(l, fd)) == NULL)
 		*err = ENOMEM;

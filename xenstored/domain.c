@@ -19,6 +19,7 @@
 #include "conn_ring.h"
 #include "conflict.h"
 #include "domain.h"
+#include "journal.h"
 #include "log.h"
 #include "loop.h"
 #include "quota.h"
@@ -147,6 +148,8 @@ start_conn(struct domain *d)
 	conn = ring_conn_connection(d->rc);
 	if (d->has_target)
 		conn_set_target(conn, d->target);
+	journal_conn_ring(conn, d->domid, d->has_target ? d->target :
+	    DOMID_NONE, d->local_port);
 	/*
 	 * A guest that never reads: stop taking its requests once a full
 	 * set of outstanding replies is queued, and drop its watch events
@@ -351,6 +354,7 @@ free_domain(struct domain *d)
 	int err;
 
 	stop_conn(d, "domain gone");
+	journal_domain_end(d->domid);
 	unkick(d);
 	if (d->ring != NULL) {
 		HASH_DELETE(hp, D.by_port, d);
@@ -673,8 +677,15 @@ reap_node(struct node *n, struct reap *r)
 	 * With -K, or for the root, the node falls to the privileged; the
 	 * charges follow the owner and the smaller perms.
 	 */
-	if (txn_store_set_perms(D.st, n, &np) == 0)
+	if (txn_store_set_perms(D.st, n, &np) == 0) {
 		r->changed++;
+		if (journal_enabled()) {
+			char *path = node_path_dup(r->tmp, n);
+
+			if (path != NULL)
+				txn_journal_node(path, n);
+		}
+	}
 }
 
 /*
@@ -781,6 +792,18 @@ domain_release(unsigned int domid)
 	return 0;
 }
 
+void
+domain_replay_end(unsigned int domid)
+{
+	struct domain *d = find(domid);
+
+	if (d != NULL)
+		free_domain(d);
+	perms_forget_domid(&D.intro_perms, domid, D.cfg.priv_domid);
+	perms_forget_domid(&D.release_perms, domid, D.cfg.priv_domid);
+	quota_domain_forget(domid);
+}
+
 bool
 domain_is_introduced(unsigned int domid)
 {
@@ -814,8 +837,10 @@ domain_set_target(unsigned int domid, unsigned int target)
 		return ENOENT;
 	d->has_target = true;
 	d->target = target;
-	if (d->rc != NULL)
+	if (d->rc != NULL) {
 		conn_set_target(ring_conn_connection(d->rc), target);
+		journal_target(ring_conn_connection(d->rc), target);
+	}
 	return 0;
 }
 
@@ -843,6 +868,7 @@ domain_set_feature(unsigned int domid, unsigned int features)
 	if (d == NULL && (d = get(domid)) == NULL)
 		return ENOMEM;
 	d->features = features;
+	journal_quota(true, domid);
 	return 0;
 }
 

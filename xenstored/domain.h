@@ -196,4 +196,11 @@ unsigned int domain_count(void);
  */
 int	domain_report(char **out);
 
+/*
+ * A restart's replay of a domain's end (JOURNAL_DOMAIN_END): its ring
+ * and port let go, its limits and its place in the special perms
+ * forgotten; its nodes were journalled on their own.  No watch fires.
+ */
+void	domain_replay_end(unsigned int domid);
+
 #endif

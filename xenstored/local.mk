@@ -12,6 +12,8 @@ xenstored_libxsd_a_SOURCES = \
 	xenstored/domain_feed.c xenstored/domain_feed.h \
 	xenstored/framing.c xenstored/framing.h \
 	xenstored/hash.c xenstored/hash.h \
+	xenstored/journal.c xenstored/journal.h \
+	xenstored/keeper.c xenstored/keeper.h \
 	xenstored/log.c xenstored/log.h \
 	xenstored/loop.c xenstored/loop.h \
 	xenstored/ops.c xenstored/ops.h \

@@ -29,6 +29,8 @@
 #include "loop.h"
 #include "path.h"
 #include "quota.h"
+#include "journal.h"
+#include "keeper.h"
 #include "state.h"
 #include "store.h"
 #include "watch.h"
@@ -46,6 +48,8 @@ struct options {
 	bool		 no_domain_init;
 	bool		 keep_orphans;
 	bool		 live_update;	/* -U: take over a replaced daemon */
+	bool		 crash_restart;	/* a keeper, a snapshot, a journal */
+	bool		 recover;	/* the keeper restarted us */
 	const char	*domain_state_socket;
 };
 
@@ -83,6 +87,10 @@ static const char usage_text[] =
 "  -U, --live-update        take over from the xenstored that exec'd us:\n"
 "                           its state file, sockets and event channels\n"
 "                           (docs/migration-stream.md)\n"
+"      --crash-restart      survive our own crash: a keeper process holds\n"
+"                           the sockets and event channels and restarts\n"
+"                           us from a snapshot and journal in the run\n"
+"                           directory (docs/crash-restart.md)\n"
 "  -H, --help               print this text\n"
 "\n"
 "The socket is $XENSTORED_PATH, else $XENSTORED_RUNDIR/socket, else\n"
@@ -114,6 +122,7 @@ static const struct option long_options[] = {
 	{ "watch-nb", required_argument, NULL, 'W' },
 	{ "domain-state-socket", required_argument, NULL, 1 },
 	{ "live-update", no_argument, NULL, 'U' },
+	{ "crash-restart", no_argument, NULL, 2 },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -276,6 +285,9 @@ parse_options(int argc, char **argv, struct options *o, char **notes)
 		case 'U':
 			o->live_update = true;
 			break;
+		case 2:
+			o->crash_restart = true;
+			break;
 		default:
 			usage(2);
 		}
@@ -328,7 +340,9 @@ write_pid_file(const char *path)
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return errno;
-	len = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
+	/* With a keeper, its pid: it is what a SIGTERM must reach. */
+	len = snprintf(buf, sizeof(buf), "%ld\n",
+	    (long)(keeper_present() ? getppid() : getpid()));
 	if (write(fd, buf, len) != len) {
 		close(fd);
 		return EIO;
@@ -413,7 +427,7 @@ start_domains(TALLOC_CTX *root, const struct options *o, struct store *st,
 	};
 	int err;
 
-	if (!o->live_update) {
+	if (!o->live_update && !o->recover) {
 		if ((xh = xss_open(&err)) == NULL && o->stub)
 			fatalx("-e: no hypervisor (%s)", strerror(err));
 		if (xh == NULL)
@@ -423,7 +437,7 @@ start_domains(TALLOC_CTX *root, const struct options *o, struct store *st,
 	if ((err = domain_init(root, xh, st, &cfg, dispatch_frame,
 	    dispatch)) != 0)
 		fatalx("domains: %s", strerror(err));
-	if (o->live_update) {
+	if (o->live_update || o->recover) {
 		/* The rings come from the state (take_over()). */
 	} else if (o->stub) {
 		/* The xenstore domain exists to serve this ring. */
@@ -443,15 +457,47 @@ start_domains(TALLOC_CTX *root, const struct options *o, struct store *st,
 		    "from RELEASE only");
 }
 
+static const char *
+run_dir(void)
+{
+	const char *d = getenv("XENSTORED_RUNDIR");
+
+	return d != NULL && *d != '\0' ? d : "/var/run/xenstored";
+}
+
+/* --crash-restart: the keeper gets the core descriptors, and from the
+ * snapshot on every change is journalled. */
+static void
+start_journal(const struct options *o, struct store *st,
+    struct socket_listener *listener, uint32_t gen)
+{
+	const char *why;
+	int err;
+
+	if (!o->crash_restart || !keeper_present())
+		return;
+	if ((listener != NULL &&
+	    keeper_fd_add(socket_listener_fd(listener)) != 0) ||
+	    (xh != NULL && keeper_fd_add(xss_evtchn_fd(xh)) != 0))
+		return;
+	if ((err = journal_start(run_dir(), st, listener,
+	    xh != NULL ? xss_evtchn_fd(xh) : -1, gen, &why)) != 0)
+		log_warnx("crash restart: %s: %s: a crash would not be "
+		    "survived", why, strerror(err));
+}
+
 /*
  * -U: the daemon that exec'd us left its state file, its listening and
  * client sockets and its event-channel fd open (docs/migration-stream.md);
- * take them all over, or die before serving anything.
+ * a restart by the keeper: the same from the snapshot and the journal
+ * (docs/crash-restart.md).  Take them all over, or die before serving
+ * anything.
  */
 static struct socket_listener *
 take_over(TALLOC_CTX *root, const struct options *o, struct store *st,
     struct dispatch *dispatch, char **sock_path)
 {
+	const char *what = o->recover ? "restart" : "live update";
 	struct socket_listener *listener = NULL;
 	int err, socket_fd = -1, evtchn_fd = -1;
 	struct state *s;
@@ -459,10 +505,17 @@ take_over(TALLOC_CTX *root, const struct options *o, struct store *st,
 
 	if ((path = state_default_path(root)) == NULL)
 		fatalx("out of memory");
-	if ((s = state_load(root, path, &socket_fd, &evtchn_fd, &why)) == NULL)
-		fatalx("live update: %s", why);
-	if ((xh = xss_open_fd(evtchn_fd, &err)) == NULL)
-		fatalx("live update: the event channel fd %d: %s", evtchn_fd,
+	if (o->recover)
+		s = state_recover_load(root, run_dir(), &socket_fd,
+		    &evtchn_fd, &why);
+	else
+		s = state_load(root, path, &socket_fd, &evtchn_fd, &why);
+	if (s == NULL)
+		fatalx("%s: %s", what, why);
+	/* A restart of a daemon that had no hypervisor has no fd. */
+	if ((evtchn_fd >= 0 || !o->recover) &&
+	    (xh = xss_open_fd(evtchn_fd, &err)) == NULL)
+		fatalx("%s: the event channel fd %d: %s", what, evtchn_fd,
 		    strerror(err));
 	start_domains(root, o, st, dispatch);
 	if (!o->stub) {
@@ -475,12 +528,18 @@ take_over(TALLOC_CTX *root, const struct options *o, struct store *st,
 			listener = socket_listen(root, *sock_path, 0,
 			    dispatch_frame, dispatch, &err);
 		if (listener == NULL)
-			fatalx("live update: the socket %s (fd %d): %s",
+			fatalx("%s: the socket %s (fd %d): %s", what,
 			    *sock_path, socket_fd, strerror(err));
 	}
-	if ((err = state_restore(s, st, listener, &why)) != 0)
-		fatalx("live update: %s", why);
+	err = o->recover ? state_recover(s, st, listener, &why) :
+	    state_restore(s, st, listener, &why);
+	if (err != 0)
+		fatalx("%s: %s", what, why);
+	/* Journalled from before the first request is handled. */
+	start_journal(o, st, listener, o->recover ? state_generation(s) : 0);
 	state_finish(s);
+	unsetenv("XENSTORED_RECOVER");
+	unsetenv("XENSTORED_KEEPER_FDS");
 	return listener;
 }
 
@@ -524,9 +583,17 @@ main(int argc, char **argv)
 	if (o.stub && o.no_fork)
 		log_stderr_nonblocking();
 	signal(SIGPIPE, SIG_IGN);
+	/* A restart by the keeper, or a live update under one. */
+	if (o.crash_restart && keeper_attach() == 0)
+		o.recover = getenv("XENSTORED_RECOVER") != NULL &&
+		    !o.live_update;
 	/* A live update keeps the pid and the session it was exec'd in. */
-	if (!o.no_fork && !o.live_update)
+	if (!o.no_fork && !o.live_update && !o.recover)
 		ready_fd = daemonize();
+	/* Before anything is opened: the keeper holds only what it is given. */
+	if (o.crash_restart && !keeper_present() &&
+	    keeper_start(argv) != 0)
+		log_warn("crash restart: cannot start the keeper");
 	if (*notes != '\0')
 		log_info("options accepted but not acted on: %s", notes);
 	if (o.trace_file != NULL && (err = log_trace_set_file(o.trace_file)))
@@ -535,14 +602,14 @@ main(int argc, char **argv)
 
 	if (loop_init() != 0 || watch_init() != 0)
 		fatalx("out of memory");
-	if ((st = o.live_update ? restored_store(root, 0) :
+	if ((st = o.live_update || o.recover ? restored_store(root, 0) :
 	    initial_store(root, 0)) == NULL ||
 	    (dispatch = dispatch_new(root, st)) == NULL)
 		fatalx("out of memory");
 	control_init(root);
 	listener = NULL;
 	sock_path = NULL;
-	if (o.live_update) {
+	if (o.live_update || o.recover) {
 		listener = take_over(root, &o, st, dispatch, &sock_path);
 	} else if (!o.stub) {
 		/* In the xenstore domain every client comes over a ring. */
@@ -555,8 +622,10 @@ main(int argc, char **argv)
 			fatalx("cannot listen at %s: %s", sock_path,
 			    strerror(err));
 	}
-	if (!o.live_update)
+	if (!o.live_update && !o.recover) {
 		start_domains(root, &o, st, dispatch);
+		start_journal(&o, st, listener, 0);
+	}
 	/* The xenstore domain has no binary to exec: MiniOS's way (a new
 	 * kernel) is not ours (docs/migration-stream.md). */
 	if (!o.stub && xh != NULL) {
@@ -581,13 +650,14 @@ main(int argc, char **argv)
 		    strerror(err));
 	if (o.output_pid)
 		printf("%ld\n", (long)getpid()), fflush(stdout);
+	keeper_ready();
 	if (ready_fd >= 0) {
 		if (write(ready_fd, "", 1) != 1)
 			log_warn("cannot tell the parent we are ready");
 		close(ready_fd);
 	}
 	/* A live update's systemd unit has been ready all along (as C's). */
-	if (!o.live_update)
+	if (!o.live_update && !o.recover)
 		sd_notify(0, "READY=1");
 	if (sock_path != NULL)
 		log_info("serving at %s", sock_path);

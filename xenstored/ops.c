@@ -13,6 +13,7 @@
 #include "domain.h"
 #include "framing.h"
 #include "log.h"
+#include "journal.h"
 #include "ops.h"
 #include "ops_domain.h"
 #include "path.h"
@@ -304,7 +305,11 @@ op_set_perms(struct request *req)
 		if (domain_special_perms(req->argv[0]) == NULL ||
 		    !conn_privileged(req->conn))
 			return ENOENT;
-		return domain_set_special_perms(req->argv[0], &perms);
+		if ((err = domain_set_special_perms(req->argv[0],
+		    &perms)) == 0)
+			journal_node(req->argv[0], "", 0,
+			    domain_special_perms(req->argv[0]));
+		return err;
 	}
 	err = get_node(req, req->argv[0], PERM_WRITE | PERM_OWNER, &path, &v);
 	if (err != 0)
@@ -345,6 +350,7 @@ op_watch(struct request *req)
 	err = watch_add(req->watches, req->conn, path, req->argv[1], base, depth);
 	if (err != 0)
 		return err;
+	journal_watch(req->conn, req->argv[0], req->argv[1], depth);
 	/* The first event goes out after the OK. */
 	req->event_path = req->argv[0];
 	req->event_token = req->argv[1];
@@ -362,7 +368,9 @@ op_unwatch(struct request *req)
 	    conn_domid(req->conn), &path, &relative);
 	if (err != 0)
 		return err;
-	return watch_remove(req->conn, path, req->argv[1]);
+	if ((err = watch_remove(req->conn, path, req->argv[1])) == 0)
+		journal_watch_del(req->conn, req->argv[0], req->argv[1]);
+	return err;
 }
 
 int
@@ -370,6 +378,7 @@ op_reset_watches(struct request *req)
 {
 	watch_remove_all(req->watches);
 	txn_list_clear(req->txns);
+	journal_watch_reset(req->conn);
 	return 0;
 }
 
@@ -386,6 +395,7 @@ op_transaction_start(struct request *req)
 	    conn_privileged(req->conn), &id);
 	if (err != 0)
 		return err;
+	journal_ta(req->conn, id);
 	return request_reply_string(req, talloc_asprintf(req->ctx, "%u", id));
 }
 
@@ -402,6 +412,8 @@ op_transaction_end(struct request *req)
 		return EINVAL;
 	if (req->tx == NULL)
 		return ENOENT;
+	/* Ended either way: a failed commit frees it too. */
+	journal_ta_end(req->conn, req->tx_id);
 	return txn_end(req->tx, commit);
 }
 
@@ -457,8 +469,14 @@ op_set_quota(struct request *req)
 		return EINVAL;
 	if (ops_parse_uint(req->argv[i + 1], ~0u, &value) != 0)
 		return EINVAL;
-	if (i)
-		return quota_domain_set(domid, q, value);
+	if (i) {
+		int err = quota_domain_set(domid, q, value);
+
+		if (err == 0)
+			journal_quota(true, domid);
+		return err;
+	}
 	quota_set(q, value);
+	journal_quota(false, 0);
 	return 0;
 }

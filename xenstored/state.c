@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <uthash.h>
@@ -20,6 +21,8 @@
 #include "dispatch.h"
 #include "domain.h"
 #include "framing.h"
+#include "journal.h"
+#include "keeper.h"
 #include "log.h"
 #include "path.h"
 #include "quota.h"
@@ -38,6 +41,16 @@ struct conn_entry {
 	struct connection	*conn;		/* NULL before pass 2 */
 	const uint8_t		*in;		/* its saved input */
 	size_t			 in_len;
+	/* A restart's (docs/crash-restart.md): */
+	bool			 live;		/* not closed since */
+	bool			 socket;
+	int			 socket_fd;
+	bool			 has_req_cons;	/* a RING_IN moved it */
+	uint32_t		 req_cons;
+	uint8_t			*out;		/* unpublished ring output */
+	size_t			 out_len;
+	size_t			 out_first;	/* a message's tail first */
+	uint32_t		 out_start;	/* rsp_prod at out[0] */
 	UT_hash_handle		 hh;
 };
 
@@ -46,6 +59,15 @@ struct state {
 	uint8_t			*buf;
 	size_t			 len;
 	struct conn_entry	*conns;
+	/* A restart: the journal, and what the restart keeps. */
+	bool			 recover;
+	char			*dir;
+	uint8_t			*jbuf;
+	size_t			 jlen;
+	uint32_t		 gen;
+	int			*adopted;	/* fds taken over */
+	unsigned int		 nadopted;
+	int			 evtchn_fd;
 };
 
 char *
@@ -73,6 +95,7 @@ state_destroy(struct state *s)
 
 	HASH_ITER(hh, s->conns, e, tmp) {
 		HASH_DEL(s->conns, e);
+		talloc_free(e->out);
 		free(e);
 	}
 	return 0;
@@ -509,6 +532,16 @@ state_finish(struct state *s)
 			log_warnx("live update: conn %u closed on its saved "
 			    "input", e->id);
 	domain_restore_done();
+	if (s->recover) {
+		unsigned int n = 0;
+
+		for (e = s->conns; e != NULL; e = e->hh.next)
+			n += e->live && e->conn != NULL;
+		log_info("restart: %u connections taken over from %s and "
+		    "its journal", n, s->path);
+		talloc_free(s);
+		return;
+	}
 	if (unlink(s->path) != 0)
 		log_warn("live update: cannot remove %s", s->path);
 	log_info("live update: %u connections taken over from %s",
@@ -526,6 +559,7 @@ struct save {
 	const struct xsd_sockmsg *req;
 	const char		*why;
 	bool			 v2;	/* TA, GLOBAL_QUOTA, DOMAIN */
+	bool			 snapshot;	/* a restart's: our conn ids */
 };
 
 static int
@@ -588,7 +622,8 @@ save_conn(struct save *sv, struct stream_conn *c, struct connection *conn)
 		sv->why = "more unhandled input than the stream carries";
 		return EINVAL;
 	}
-	c->conn_id = ++sv->id;
+	c->conn_id = sv->snapshot ? conn_id(conn) : ++sv->id;
+	sv->id = c->conn_id;
 	c->in = in;
 	c->in_len = (uint16_t)in_len;
 	c->out = (const uint8_t *)out;
@@ -611,8 +646,8 @@ save_conn(struct save *sv, struct stream_conn *c, struct connection *conn)
  * Version 2: the limits (GLOBAL_QUOTA, all per domain by default), and
  * a ring's DOMAIN record: its features and the limits set for it alone.
  */
-static int
-save_quotas(struct save *sv, bool dom, unsigned int domid)
+int
+state_put_quotas(struct stream_writer *w, bool dom, unsigned int domid)
 {
 	const char *names[QUOTA_COUNT];
 	uint32_t vals[QUOTA_COUNT];
@@ -632,8 +667,14 @@ save_quotas(struct save *sv, bool dom, unsigned int domid)
 		q.domid = (uint16_t)domid;
 		q.features = f;
 	}
-	return stream_put_quota(sv->w, dom ? STREAM_DOMAIN :
-	    STREAM_GLOBAL_QUOTA, &q, vals, names);
+	return stream_put_quota(w, dom ? STREAM_DOMAIN : STREAM_GLOBAL_QUOTA,
+	    &q, vals, names);
+}
+
+static int
+save_quotas(struct save *sv, bool dom, unsigned int domid)
+{
+	return state_put_quotas(sv->w, dom, domid);
 }
 
 static int
@@ -644,7 +685,11 @@ save_ring(unsigned int domid, unsigned int tdomid, uint32_t local_port,
 	    .domid = domid, .tdomid = tdomid, .evtchn = local_port };
 	struct save *sv = arg;
 	int err = save_conn(sv, &c, conn);
+	uint32_t pos[2] = { sv->id, conn_ring_out_start(conn) };
 
+	if (err == 0 && sv->snapshot)
+		err = stream_put_raw(sv->w, JOURNAL_RING_POS,
+		    &(struct iovec){ pos, sizeof(pos) }, 1);
 	return err != 0 || !sv->v2 ? err : save_quotas(sv, true, domid);
 }
 
@@ -657,9 +702,9 @@ save_socket(int fd, struct connection *conn, void *arg)
 	return save_conn(arg, &c, conn);
 }
 
-static int
-save_node_perms(struct save *sv, const char *path, const void *value,
-    size_t len, const struct perms *perms)
+int
+state_put_node(struct stream_writer *w, TALLOC_CTX *tmp, const char *path,
+    const void *value, size_t len, const struct perms *perms)
 {
 	struct stream_node n = { .path = path, .value = value,
 	    .value_len = (uint16_t)len, .n_perms = (uint16_t)perms->num };
@@ -668,7 +713,7 @@ save_node_perms(struct save *sv, const char *path, const void *value,
 
 	if (len > UINT16_MAX || perms->num > UINT16_MAX)
 		return EINVAL;
-	if ((sp = talloc_array(sv->tmp, struct stream_perm,
+	if ((sp = talloc_array(tmp, struct stream_perm,
 	    perms->num + 1)) == NULL)
 		return ENOMEM;
 	for (i = 0; i < perms->num; i++) {
@@ -677,7 +722,14 @@ save_node_perms(struct save *sv, const char *path, const void *value,
 		    STREAM_PERM_STALE : 0;
 		sp[i].domid = perms->p[i].domid;
 	}
-	return stream_put_node(sv->w, &n, sp);
+	return stream_put_node(w, &n, sp);
+}
+
+static int
+save_node_perms(struct save *sv, const char *path, const void *value,
+    size_t len, const struct perms *perms)
+{
+	return state_put_node(sv->w, sv->tmp, path, value, len, perms);
 }
 
 struct save_walk {
@@ -705,18 +757,18 @@ save_node(struct node *node, void *arg)
 	return sw->err == 0;
 }
 
-int
-state_save(const char *path, uint32_t version, int evtchn_fd,
+static int
+save_to(const char *path, uint32_t version, int evtchn_fd,
     struct socket_listener *listener, struct store *st,
     struct connection *requester, const struct xsd_sockmsg *req,
-    const char **why)
+    bool snapshot, uint32_t gen, size_t *lenp, const char **why)
 {
 	static const char *const special[] = { "@releaseDomain",
 	    "@introduceDomain" };
 	struct stream_global g = { listener != NULL ?
 	    socket_listener_fd(listener) : -1, evtchn_fd };
 	struct save sv = { .requester = requester, .req = req,
-	    .v2 = version >= STREAM_VERSION_2 };
+	    .v2 = version >= STREAM_VERSION_2, .snapshot = snapshot };
 	struct save_walk sw = { &sv, 0 };
 	const void *data;
 	size_t len, i;
@@ -729,6 +781,9 @@ state_save(const char *path, uint32_t version, int evtchn_fd,
 		return ENOMEM;
 	}
 	err = stream_put_global(sv.w, &g);
+	if (err == 0 && snapshot)
+		err = stream_put_raw(sv.w, JOURNAL_GEN,
+		    &(struct iovec){ &gen, sizeof(gen) }, 1);
 	if (err == 0 && sv.v2)
 		err = save_quotas(&sv, false, 0);
 	if (err == 0)
@@ -750,9 +805,10 @@ state_save(const char *path, uint32_t version, int evtchn_fd,
 		return err;
 	}
 	data = stream_writer_data(sv.w, &len);
+	/* A snapshot needs no fsync: it must outlive us, not the host. */
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0 || write(fd, data, len) != (ssize_t)len ||
-	    fsync(fd) != 0) {
+	    (!snapshot && fsync(fd) != 0)) {
 		err = errno ? errno : EIO;
 		*why = "the state file cannot be written";
 		if (fd >= 0)
@@ -762,8 +818,494 @@ state_save(const char *path, uint32_t version, int evtchn_fd,
 		return err;
 	}
 	close(fd);
-	log_info("live update: state written to %s (%zu bytes, version %u, "
-	    "%u connections)", path, len, version, sv.id);
+	if (!snapshot)
+		log_info("live update: state written to %s (%zu bytes, "
+		    "version %u, %u connections)", path, len, version, sv.id);
+	if (lenp != NULL)
+		*lenp = len;
 	talloc_free(sv.tmp);
 	return 0;
+}
+
+int
+state_save(const char *path, uint32_t version, int evtchn_fd,
+    struct socket_listener *listener, struct store *st,
+    struct connection *requester, const struct xsd_sockmsg *req,
+    const char **why)
+{
+	return save_to(path, version, evtchn_fd, listener, st, requester, req,
+	    false, 0, NULL, why);
+}
+
+int
+state_snapshot(const char *path, uint32_t gen, int evtchn_fd,
+    struct socket_listener *listener, struct store *st, size_t *len,
+    const char **why)
+{
+	return save_to(path, STREAM_VERSION_2, evtchn_fd, listener, st, NULL,
+	    NULL, true, gen, len, why);
+}
+
+/*
+ * A restart (docs/crash-restart.md): the snapshot, then the journal's
+ * whole batches.  A first pass over both finds which connections are
+ * still open at the end, so that nothing is adopted only to be closed
+ * again (a socket's number may have been reused meanwhile).
+ */
+
+typedef int record_fn(struct state *s, const struct stream_reader *r,
+    const struct stream_record *rec, void *arg);
+
+/* fn on each record of each whole batch; a torn last batch is dropped. */
+static int
+journal_foreach(struct state *s, record_fn *fn, void *arg)
+{
+	struct stream_reader r, in;
+	struct stream_record rec, irec;
+	int err;
+
+	if (s->jbuf == NULL)
+		return 0;
+	(void)stream_open(&r, s->jbuf, s->jlen);
+	while ((err = stream_next(&r, &rec)) == 0) {
+		if (rec.type != JOURNAL_BATCH)
+			continue;	/* the GEN record */
+		stream_open_records(&in, &r, rec.body, rec.len);
+		while ((err = stream_next(&in, &irec)) == 0)
+			if ((err = fn(s, &in, &irec, arg)) != 0)
+				return err;
+		if (err != ENODATA) {
+			log_warnx("restart: %s: a malformed batch (%s): "
+			    "the journal is read up to it", s->dir,
+			    in.why != NULL ? in.why : strerror(err));
+			return 0;
+		}
+	}
+	if (r.off < r.len)
+		log_info("restart: %zu bytes of a write cut short by the "
+		    "crash dropped", r.len - r.off);
+	return 0;
+}
+
+static struct conn_entry *
+new_entry(struct state *s, uint32_t id)
+{
+	struct conn_entry *e;
+
+	if ((e = find_conn(s, id)) != NULL)
+		return e;
+	if ((e = calloc(1, sizeof(*e))) == NULL)
+		return NULL;
+	e->id = id;
+	HASH_ADD(hh, s->conns, id, sizeof(e->id), e);
+	return e;
+}
+
+/* Pass 1: which connections are open at the end. */
+static int
+mark_live(struct state *s, const struct stream_reader *r,
+    const struct stream_record *rec, void *arg)
+{
+	struct conn_entry *e;
+
+	(void)arg;
+	if (rec->type == STREAM_CONN) {
+		if ((e = new_entry(s, rec->u.conn.conn_id)) == NULL)
+			return ENOMEM;
+		e->live = true;
+		e->socket = rec->u.conn.conn_type == STREAM_CONN_SOCKET;
+		e->socket_fd = rec->u.conn.socket_fd;
+	} else if (rec->type == JOURNAL_CONN_DEL && rec->len >= 4 &&
+	    (e = find_conn(s, stream_get32(r, rec->body))) != NULL)
+		e->live = false;
+	return 0;
+}
+
+static void
+refund(struct node *n, void *arg)
+{
+	(void)arg;
+	txn_refund_node(n);
+}
+
+/* A journalled NODE: the node as it now is, made or changed. */
+static int
+replay_node(struct store *st, const struct stream_reader *r,
+    const struct stream_node *n, TALLOC_CTX *tmp)
+{
+	struct node *node;
+	struct perms perms;
+
+	if (n->path[0] == '@' || n->conn_id != 0 ||
+	    (node = store_lookup(st, n->path)) == NULL) {
+		const char *why = NULL;
+		int err = restore_node(st, r, n, tmp, &why);
+
+		if (err == EPROTO)
+			log_warnx("restart: node %s: %s: skipped", n->path,
+			    why);
+		return err == EPROTO ? 0 : err;
+	}
+	if (node_perms_of(tmp, r, n, &perms) != 0)
+		return ENOMEM;
+	if (txn_store_set_data(st, node, n->value, n->value_len) != 0)
+		return ENOMEM;
+	return txn_store_set_perms(st, node, &perms);
+}
+
+struct replay {
+	struct store		*st;
+	struct socket_listener	*listener;
+	const char		*why;
+};
+
+static struct conn_entry *
+live_entry(struct state *s, const struct stream_reader *r,
+    const uint8_t *body)
+{
+	struct conn_entry *e = find_conn(s, stream_get32(r, body));
+
+	return e != NULL && e->live && e->conn != NULL ? e : NULL;
+}
+
+static void
+adopted(struct state *s, int fd)
+{
+	int *a = talloc_realloc(s, s->adopted, int, s->nadopted + 1);
+
+	if (a != NULL) {
+		s->adopted = a;
+		a[s->nadopted++] = fd;
+	}
+}
+
+/* Output for a ring, as it would have been queued: whole messages
+ * already published (rsp_prod past them) are dropped at once. */
+static int
+append_out(struct conn_entry *e, uint32_t pos, const uint8_t *msg,
+    uint32_t len)
+{
+	uint32_t published = conn_ring_published(e->conn);
+	uint8_t *n;
+
+	if ((int32_t)(published - (pos + len)) >= 0 ||
+	    (e->out_len > 0 && e->out_start + (uint32_t)e->out_len != pos)) {
+		if ((int32_t)(published - (pos + len)) < 0)
+			log_warnx("restart: conn %u: output at %u after %u: "
+			    "the earlier output dropped", e->id, pos,
+			    e->out_start + (uint32_t)e->out_len);
+		TALLOC_FREE(e->out);
+		e->out_len = e->out_first = 0;
+		e->out_start = pos;
+		if ((int32_t)(published - (pos + len)) >= 0) {
+			e->out_start = pos + len;
+			return 0;
+		}
+	}
+	if (e->out_len == 0)
+		e->out_start = pos;
+	if ((n = talloc_realloc(NULL, e->out, uint8_t,
+	    e->out_len + len)) == NULL)
+		return ENOMEM;
+	memcpy(n + e->out_len, msg, len);
+	e->out = n;
+	e->out_len += len;
+	return 0;
+}
+
+/* Pass 2: one record of the snapshot or of the journal. */
+static int
+replay_record(struct state *s, const struct stream_reader *r,
+    const struct stream_record *rec, void *arg)
+{
+	struct replay *rp = arg;
+	const uint8_t *b = rec->body;
+	struct conn_entry *e;
+	TALLOC_CTX *tmp;
+	const char *path;
+	bool relative;
+	struct txn *tx;
+	int err = 0;
+
+	if ((tmp = talloc_new(NULL)) == NULL)
+		return ENOMEM;
+	switch (rec->type) {
+	case STREAM_CONN:
+		e = find_conn(s, rec->u.conn.conn_id);
+		if (e == NULL || !e->live || e->conn != NULL)
+			break;
+		if (e->socket && journal_socket_was_busy(s->dir,
+		    rec->u.conn.socket_fd)) {
+			log_info("restart: socket fd %d was in the middle of "
+			    "a request: closed", rec->u.conn.socket_fd);
+			e->live = false;
+			break;
+		}
+		if (restore_conn(s, rp->listener, &rec->u.conn, &rp->why) != 0) {
+			/* Gone meanwhile (a dead domain, a closed fd). */
+			log_warnx("restart: conn %u not taken over: %s", e->id,
+			    rp->why);
+			e->live = false;
+			e->conn = NULL;
+			break;
+		}
+		if (e->socket) {
+			adopted(s, rec->u.conn.socket_fd);
+			e->in_len = 0;	/* idle: nothing of it is pending */
+		}
+		break;
+	case STREAM_WATCH:
+	case STREAM_WATCH_EXT:
+		if (rec->u.watch.path != NULL &&
+		    (e = live_entry(s, r, b)) != NULL)
+			err = restore_watch(e->conn, &rec->u.watch, tmp);
+		break;
+	case STREAM_NODE:
+		err = replay_node(rp->st, r, &rec->u.node, tmp);
+		break;
+	case STREAM_TA:
+		if ((e = live_entry(s, r, b)) != NULL)
+			err = restore_ta(e->conn, rp->st, rec->u.ta.tx_id);
+		break;
+	case STREAM_GLOBAL_QUOTA:
+	case STREAM_DOMAIN:
+		err = restore_quota(r, rec->type, &rec->u.quota);
+		break;
+	case JOURNAL_NODE_DEL: {
+		struct node *n;
+
+		if (memchr(b, '\0', rec->len) == NULL)
+			break;
+		if ((n = store_lookup(rp->st, (const char *)b)) != NULL &&
+		    node_parent(n) != NULL)
+			store_remove(rp->st, n, refund, NULL);
+		break;
+	}
+	case JOURNAL_WATCH_DEL:
+		if (rec->len < 6 || (e = live_entry(s, r, b)) == NULL)
+			break;
+		{
+			const char *p = (const char *)b + 4, *t;
+			const char *end = (const char *)b + rec->len;
+
+			if ((t = memchr(p, '\0', end - p)) == NULL ||
+			    memchr(t + 1, '\0', end - t - 1) == NULL)
+				break;
+			t++;
+			if (path_watch_canonicalize(tmp, p,
+			    conn_domid(e->conn), &path, &relative) == 0)
+				(void)watch_remove(e->conn, path, t);
+		}
+		break;
+	case JOURNAL_WATCH_RESET:
+		if (rec->len >= 4 && (e = live_entry(s, r, b)) != NULL &&
+		    dispatch_watches(e->conn) != NULL) {
+			watch_remove_all(dispatch_watches(e->conn));
+			txn_list_clear(dispatch_txns(e->conn));
+		}
+		break;
+	case JOURNAL_TA_END:
+		if (rec->len >= 8 && (e = live_entry(s, r, b)) != NULL &&
+		    dispatch_txns(e->conn) != NULL &&
+		    (tx = txn_find(dispatch_txns(e->conn),
+		    stream_get32(r, b + 4))) != NULL)
+			(void)txn_end(tx, false);
+		break;
+	case JOURNAL_TARGET:
+		if (rec->len >= 8 && (e = live_entry(s, r, b)) != NULL)
+			(void)domain_set_target(conn_domid(e->conn),
+			    stream_get32(r, b + 4));
+		break;
+	case JOURNAL_DOMAIN_END:
+		if (rec->len >= 4)
+			domain_replay_end(stream_get32(r, b));
+		break;
+	case JOURNAL_RING_POS:
+		if (rec->len >= 8 && (e = live_entry(s, r, b)) != NULL &&
+		    !e->socket)
+			e->out_start = stream_get32(r, b + 4);
+		break;
+	case JOURNAL_RING_IN:
+		if (rec->len >= 12 && (e = live_entry(s, r, b)) != NULL &&
+		    !e->socket && stream_get32(r, b + 8) <= rec->len - 12) {
+			e->has_req_cons = true;
+			e->req_cons = stream_get32(r, b + 4);
+			e->in = b + 12;
+			e->in_len = stream_get32(r, b + 8);
+		}
+		break;
+	case JOURNAL_RING_OUT:
+		if (rec->len >= 12 && (e = live_entry(s, r, b)) != NULL &&
+		    !e->socket && stream_get32(r, b + 8) <= rec->len - 12)
+			err = append_out(e, stream_get32(r, b + 4), b + 12,
+			    stream_get32(r, b + 8));
+		break;
+	default:
+		break;	/* GLOBAL (the caller's), GEN, END */
+	}
+	talloc_free(tmp);
+	return err;
+}
+
+struct state *
+state_recover_load(TALLOC_CTX *ctx, const char *dir, int *socket_fd,
+    int *evtchn_fd, char **why)
+{
+	struct stream_reader r;
+	struct stream_record rec;
+	struct state *s;
+	char *snap, *jpath;
+	uint32_t jgen = 0;
+
+	if ((snap = journal_snapshot_path(ctx, dir)) == NULL ||
+	    (jpath = journal_journal_path(ctx, dir)) == NULL) {
+		*why = talloc_strdup(ctx, "out of memory");
+		return NULL;
+	}
+	if ((s = state_load(ctx, snap, socket_fd, evtchn_fd, why)) == NULL)
+		return NULL;
+	s->recover = true;
+	s->evtchn_fd = *evtchn_fd;
+	s->dir = talloc_strdup(s, dir);
+	/* The snapshot's generation (after GLOBAL). */
+	(void)stream_open(&r, s->buf, s->len);
+	while (stream_next(&r, &rec) == 0 && rec.type != STREAM_END)
+		if (rec.type == JOURNAL_GEN && rec.len >= 4)
+			s->gen = stream_get32(&r, rec.body);
+	/* The journal: read whole, checked as it is replayed. */
+	{
+		struct state *j = new_state(s, jpath, why);
+
+		if (j != NULL && read_file(j, why, s) == 0 &&
+		    stream_open(&r, j->buf, j->len) == 0 &&
+		    stream_next(&r, &rec) == 0 && rec.type == JOURNAL_GEN &&
+		    rec.len >= 4 && (jgen = stream_get32(&r, rec.body)) ==
+		    s->gen && s->gen != 0) {
+			s->jbuf = talloc_steal(s, j->buf);
+			s->jlen = j->len;
+		} else
+			log_warnx("restart: %s: %s", jpath, j == NULL ?
+			    "out of memory" : jgen != 0 ? "of another "
+			    "snapshot: not replayed (the snapshot has it)" :
+			    "none or unreadable: the snapshot alone");
+		talloc_free(j);
+	}
+	/* Pass 1: the snapshot's connections, then the journal's. */
+	{
+		struct conn_entry *e, *t;
+
+		HASH_ITER(hh, s->conns, e, t)
+			e->live = true;
+		(void)stream_open(&r, s->buf, s->len);
+		while (stream_next(&r, &rec) == 0 && rec.type != STREAM_END)
+			if (rec.type == STREAM_CONN &&
+			    (e = find_conn(s, rec.u.conn.conn_id)) != NULL) {
+				e->socket = rec.u.conn.conn_type ==
+				    STREAM_CONN_SOCKET;
+				e->socket_fd = rec.u.conn.socket_fd;
+				if (!e->socket) {
+					/* Queued later, trimmed first. */
+					e->out_first = rec.u.conn.out_resp_len;
+				}
+			}
+		if (journal_foreach(s, mark_live, NULL) != 0) {
+			*why = talloc_strdup(ctx, "out of memory");
+			talloc_free(s);
+			return NULL;
+		}
+	}
+	return s;
+}
+
+/* The ring output left to send: from rsp_prod on, and which of it is
+ * the tail of a message the guest has begun to read. */
+static int
+finish_ring(struct conn_entry *e)
+{
+	uint32_t published = conn_ring_published(e->conn);
+	size_t skip = (uint32_t)(published - e->out_start), b;
+	struct xsd_sockmsg h;
+
+	if (e->has_req_cons)
+		conn_ring_set_req_cons(e->conn, e->req_cons);
+	if (e->out_len == 0)
+		return 0;
+	if (skip > e->out_len) {
+		log_warnx("restart: conn %u: rsp_prod %u is not in the "
+		    "output kept (%u, %zu bytes): all of it sent again",
+		    e->id, published, e->out_start, e->out_len);
+		skip = 0;
+	}
+	for (b = e->out_first; b < skip && e->out_len - b >= sizeof(h);) {
+		memcpy(&h, e->out + b, sizeof(h));
+		b += sizeof(h) + h.len;
+	}
+	return conn_restore_output(e->conn, e->out + skip, e->out_len - skip,
+	    b > skip ? b - skip : 0);
+}
+
+int
+state_recover(struct state *s, struct store *st,
+    struct socket_listener *listener, char **whyp)
+{
+	struct replay rp = { st, listener, NULL };
+	struct stream_reader r;
+	struct stream_record rec;
+	struct conn_entry *e, *t;
+	int fds[4096];
+	unsigned int n, i, j;
+	int err = 0;
+
+	(void)stream_open(&r, s->buf, s->len);
+	while (err == 0 && stream_next(&r, &rec) == 0 &&
+	    rec.type != STREAM_END) {
+		const uint8_t *out = rec.u.conn.out;
+		uint32_t olen = rec.u.conn.out_len;
+
+		if (rec.type != STREAM_CONN ||
+		    rec.u.conn.conn_type != STREAM_CONN_RING) {
+			err = replay_record(s, &r, &rec, &rp);
+			continue;
+		}
+		/* A ring's unsent output waits to be trimmed at rsp_prod
+		 * (finish_ring()): restore_conn() must not queue it. */
+		rec.u.conn.out_len = 0;
+		rec.u.conn.out_resp_len = 0;
+		err = replay_record(s, &r, &rec, &rp);
+		e = find_conn(s, rec.u.conn.conn_id);
+		if (err == 0 && e != NULL && e->live && e->conn != NULL &&
+		    olen > 0) {
+			if ((e->out = talloc_memdup(NULL, out, olen)) == NULL)
+				err = ENOMEM;
+			else
+				e->out_len = olen;
+		}
+	}
+	if (err == 0)
+		err = journal_foreach(s, replay_record, &rp);
+	HASH_ITER(hh, s->conns, e, t)
+		if (err == 0 && e->live && e->conn != NULL && !e->socket)
+			err = finish_ring(e);
+	/* Descriptors the keeper gave back that no connection took. */
+	n = keeper_restart_fds(fds, sizeof(fds) / sizeof(fds[0]));
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < s->nadopted && s->adopted[j] != fds[i]; j++)
+			;
+		if (j == s->nadopted &&
+		    (listener == NULL || socket_listener_fd(listener) != fds[i])
+		    && fds[i] != s->evtchn_fd) {
+			keeper_fd_del(fds[i]);
+			close(fds[i]);
+		}
+	}
+	if (err != 0)
+		*whyp = talloc_asprintf(s, "%s: %s", s->path,
+		    rp.why != NULL ? rp.why : strerror(err));
+	return err;
+}
+
+uint32_t
+state_generation(const struct state *s)
+{
+	return s->gen;
 }

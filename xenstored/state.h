@@ -8,6 +8,8 @@
 #ifndef XSD_STATE_H
 #define XSD_STATE_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <talloc.h>
 
@@ -16,6 +18,8 @@ struct socket_listener;
 struct store;
 struct state;
 struct xsd_sockmsg;
+struct stream_writer;
+struct perms;
 
 /*
  * Where the replaced daemon left its state: $XENSTORED_RUNDIR/state_dump,
@@ -88,6 +92,47 @@ void	state_finish(struct state *s);
  * printing it writes version 2, transactions included; to any other
  * binary (Xen's C xenstored 4.17) version 1.
  */
+/*
+ * A restart's snapshot (docs/crash-restart.md): version 2 with our own
+ * conn ids, a JOURNAL_GEN record of gen after GLOBAL and a
+ * JOURNAL_RING_POS after each ring's CONN; written to path (no fsync),
+ * its length in *len.  0 or an errno, *why as state_save()'s.
+ */
+int	state_snapshot(const char *path, uint32_t gen, int evtchn_fd,
+	    struct socket_listener *listener, struct store *st, size_t *len,
+	    const char **why);
+
+/* One NODE record (tmp: scratch) and one quota record, for the journal:
+ * 0, ENOMEM, EINVAL (what the format cannot carry). */
+int	state_put_node(struct stream_writer *w, TALLOC_CTX *tmp,
+	    const char *path, const void *value, size_t len,
+	    const struct perms *perms);
+int	state_put_quotas(struct stream_writer *w, bool dom,
+	    unsigned int domid);
+
+/*
+ * A restart after a crash (docs/crash-restart.md): load dir's snapshot
+ * and journal (a journal of another generation is not replayed), with
+ * GLOBAL's descriptors in *socket_fd and *evtchn_fd.  NULL, *why on
+ * ctx, for a snapshot that cannot be read.
+ */
+struct state *state_recover_load(TALLOC_CTX *ctx, const char *dir,
+	    int *socket_fd, int *evtchn_fd, char **why);
+
+/*
+ * Replay them: the tree, the connections still open at the crash (a
+ * socket that was busy is closed), their watches, transactions (each
+ * to end in EAGAIN), limits; each ring's req_cons and unsent output as
+ * the journal has them.  Then state_finish() (which keeps the files).
+ * The descriptors the keeper gave back that no connection took are
+ * closed.  0 or an errno with *why.
+ */
+int	state_recover(struct state *s, struct store *st,
+	    struct socket_listener *listener, char **why);
+
+/* The generation of the snapshot a restart read (journal_start()'s). */
+uint32_t state_generation(const struct state *s);
+
 #define STATE_HELP_LINE \
 	"Live update: reads migration stream versions 1 and 2."
 

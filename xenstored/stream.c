@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/uio.h>
 
 #include "stream.h"
 
@@ -101,6 +102,26 @@ stream_open(struct stream_reader *r, const void *buf, size_t len)
 	r->swap = r->big_endian != host_big_endian();
 	r->off = STREAM_HEADER_LEN;
 	return 0;
+}
+
+int
+stream_open_records(struct stream_reader *r, const struct stream_reader *of,
+    const void *buf, size_t len)
+{
+	memset(r, 0, sizeof(*r));
+	r->buf = buf;
+	r->len = len;
+	r->version = of->version;
+	r->big_endian = of->big_endian;
+	r->swap = of->swap;
+	r->records_only = true;
+	return 0;
+}
+
+uint32_t
+stream_get32(const struct stream_reader *r, const void *p)
+{
+	return get32(r, p);
 }
 
 /*
@@ -263,6 +284,8 @@ stream_next(struct stream_reader *r, struct stream_record *rec)
 	if (r->ended)
 		return ENODATA;
 	left = r->len - r->off;
+	if (left == 0 && r->records_only)
+		return ENODATA;
 	if (left == 0)
 		return bad(r, "the stream ends without an END record");
 	if (left < REC_HDR_LEN)
@@ -452,6 +475,45 @@ string_len(const char *s)
 	size_t n = strlen(s) + 1;
 
 	return n > UINT16_MAX ? 0 : (uint16_t)n;
+}
+
+int
+stream_put_raw(struct stream_writer *w, uint32_t type,
+    const struct iovec *iov, unsigned int n)
+{
+	size_t len = 0, off = 0;
+	unsigned int i;
+	uint8_t *body;
+
+	if (w->ended)
+		return EPROTO;
+	for (i = 0; i < n; i++) {
+		if (iov[i].iov_len > UINT32_MAX - 8 - len)
+			return EINVAL;
+		len += iov[i].iov_len;
+	}
+	if ((body = begin_record(w, type, len)) == NULL)
+		return ENOMEM;
+	for (i = 0; i < n; i++) {
+		if (iov[i].iov_len > 0)
+			memcpy(body + off, iov[i].iov_base, iov[i].iov_len);
+		off += iov[i].iov_len;
+	}
+	commit_record(w);
+	return 0;
+}
+
+size_t
+stream_writer_len(const struct stream_writer *w)
+{
+	return w->len;
+}
+
+void
+stream_writer_truncate(struct stream_writer *w, size_t len)
+{
+	if (len >= STREAM_HEADER_LEN && len <= w->len)
+		w->len = len;
 }
 
 int

@@ -138,6 +138,7 @@ struct stream_reader {
 	bool		big_endian;	/* the stream's byte order (flags bit 0) */
 	bool		swap;		/* ...which is not ours */
 	bool		ended;		/* END was read */
+	bool		records_only;	/* no header, no END: a record body */
 	unsigned int	records;	/* decoded so far, END included */
 	const char	*why;		/* after an error: a static reason */
 };
@@ -149,6 +150,18 @@ struct stream_reader {
  * or reserved flags; EPROTONOSUPPORT for a version other than 1 and 2.
  */
 int	stream_open(struct stream_reader *r, const void *buf, size_t len);
+
+/*
+ * Read the records packed in len bytes at buf (a record's body, as a
+ * journal batch holds them) with of's version and byte order: no
+ * header, and the end of the buffer ends them (stream_next() then
+ * returns ENODATA).  Always returns 0.
+ */
+int	stream_open_records(struct stream_reader *r,
+	    const struct stream_reader *of, const void *buf, size_t len);
+
+/* A 32-bit field of a record body, in the reader's byte order. */
+uint32_t stream_get32(const struct stream_reader *r, const void *p);
 
 /*
  * Decode the next record into *rec, its strings and data pointing into
@@ -208,6 +221,21 @@ int	stream_put_quota(struct stream_writer *w, uint32_t type,
 	    const struct stream_quota *q, const uint32_t *vals,
 	    const char *const *names);
 int	stream_put_end(struct stream_writer *w);
+
+/*
+ * A record of a type this format leaves to us (the journal's, above
+ * 0x7f): its body is the n pieces of iov end to end, zero-padded to 8.
+ * Returns 0; ENOMEM; EINVAL past 4 GiB; EPROTO after END.
+ */
+struct iovec;
+int	stream_put_raw(struct stream_writer *w, uint32_t type,
+	    const struct iovec *iov, unsigned int n);
+
+/* Bytes written so far, header included. */
+size_t	stream_writer_len(const struct stream_writer *w);
+
+/* Drop what was written past len (>= the header, <= the length). */
+void	stream_writer_truncate(struct stream_writer *w, size_t len);
 
 /* The bytes written so far (owned by w) and their count in *len. */
 const void *stream_writer_data(const struct stream_writer *w, size_t *len);

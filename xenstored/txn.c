@@ -43,6 +43,7 @@
 #include "path.h"
 #include "quota.h"
 #include "store.h"
+#include "journal.h"
 #include "txn.h"
 #include "watch.h"
 
@@ -926,6 +927,37 @@ refund_node(struct node *n, void *arg)
 	quota_charge(owner, USAGE_MEMORY, -store_node_mem(n));
 }
 
+void
+txn_journal_node(const char *path, const struct node *n)
+{
+	const void *value;
+	size_t len;
+
+	if (!journal_enabled())
+		return;
+	value = node_data(n, &len);
+	journal_node(path, value, len, node_perms(n));
+}
+
+int
+txn_store_set_data(struct store *st, struct node *n, const void *data,
+    size_t len)
+{
+	long before = store_node_mem(n);
+
+	if (store_set_data(st, n, data, len) != 0)
+		return ENOMEM;
+	quota_charge(node_perms(n)->p[0].domid, USAGE_MEMORY,
+	    store_node_mem(n) - before);
+	return 0;
+}
+
+void
+txn_refund_node(struct node *n)
+{
+	refund_node(n, NULL);
+}
+
 int
 txn_store_set_perms(struct store *st, struct node *n, const struct perms *p)
 {
@@ -951,6 +983,7 @@ apply_entry(struct txn *tx, struct tnode *e, const char *path, void *arg)
 	char parent_path[PATH_BUF];
 	struct node *cur, *parent;
 	int *ret = arg, err = 0;
+	bool added = false;
 	char *slash;
 
 	if (!e->validate)
@@ -958,6 +991,7 @@ apply_entry(struct txn *tx, struct tnode *e, const char *path, void *arg)
 	cur = store_lookup(tx->st, path);
 	if (cur != NULL && (e->replaced || (!e->exists && e->base_exists))) {
 		store_remove(tx->st, cur, refund_node, NULL);
+		journal_node_del(path);
 		cur = NULL;
 	}
 	if (!e->exists)
@@ -976,6 +1010,7 @@ apply_entry(struct txn *tx, struct tnode *e, const char *path, void *arg)
 		    e->len, &e->perms)) == NULL)
 			err = ENOMEM;
 		else {
+			added = true;
 			quota_charge(e->perms.p[0].domid, USAGE_NODES, 1);
 			quota_charge(e->perms.p[0].domid, USAGE_MEMORY,
 			    store_node_mem(cur));
@@ -996,6 +1031,8 @@ apply_entry(struct txn *tx, struct tnode *e, const char *path, void *arg)
 	}
 	if (err != 0 && *ret == 0)
 		*ret = err;
+	if (cur != NULL && (added || e->data_set || e->perms_set))
+		txn_journal_node(path, cur);
 	return 0;
 }
 
@@ -1350,6 +1387,7 @@ txn_rm(struct store *st, struct txn *tx, const char *path)
 	watch_fire_removed(path, &perms, parent_perms(st, path),
 	    perms_in_store, st);
 	store_remove(st, n, refund_node, NULL);
+	journal_node_del(path);
 	talloc_free(tmp);
 	return 0;
 }

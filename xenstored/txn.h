@@ -143,4 +143,14 @@ int	txn_store_set_perms(struct store *st, struct node *n,
 
 unsigned int txn_count(void);
 
+/* Journal n, at path, as it is now (docs/crash-restart.md). */
+void	txn_journal_node(const char *path, const struct node *n);
+
+/* Set n's value, its owner charged the difference.  0 or ENOMEM. */
+int	txn_store_set_data(struct store *st, struct node *n, const void *data,
+	    size_t len);
+
+/* Give back what n cost its owner (before n leaves the store). */
+void	txn_refund_node(struct node *n);
+
 #endif

@@ -74,7 +74,8 @@ int	xss_evtchn_bind(struct xss_handle *h, uint32_t domid,
  * this one replaces, as if xss_evtchn_bind() had bound it: notify,
  * pending and unbind accept it, xss_close() unbinds it.  Nothing is
  * asked of the device, so a port that is not bound shows only later
- * (EINVAL from notify).  Returns 0, EEXIST (already known), ENOMEM.
+ * (EINVAL from notify).  The port is unmasked (the daemon before may
+ * have died with it masked).  Returns 0, EEXIST (already known), ENOMEM.
  */
 int	xss_evtchn_adopt(struct xss_handle *h, uint32_t local_port);
 

@@ -91,7 +91,7 @@ start_daemon() {
 		feed="--domain-state-socket=$SIMXEN_DIR/domain-state.d/xenstored"
 		[ -z "${NO_FEED:-}" ] || feed=-V
 		LD_LIBRARY_PATH=$SIMLIB LD_PRELOAD=$SIMLIB/libsimxen-procxen.so \
-		    "$OURS" -N -V "$feed" >"$T/daemon.log" 2>&1 &
+		    "$OURS" -N -V "$feed" ${OURS_ARGS:-} >"$T/daemon.log" 2>&1 &
 		;;
 	cxenstored)
 		[ -x $CXSD ] || fail "$CXSD missing (xen-utils-4.17)"

@@ -1,0 +1,157 @@
+#!/bin/sh
+# Restart after a crash (docs/crash-restart.md), on the simulated Xen:
+# our daemon with --crash-restart under load from two guest writers (on
+# their rings) and a dom0 writer (a new socket each write), each
+# recording every write acknowledged, is killed with SIGKILL ROUNDS
+# times (100 unless CRASH_ROUNDS says).  After each restart a third
+# guest's watch must fire for a write made then; at the end every
+# acknowledged write must be in the tree with its value, the guests
+# must have had no error (they never reconnect), and the keeper must
+# have restarted the daemon once per kill.
+. "${abs_top_srcdir:?}/tests/sim/lib.sh"
+ROUNDS=${CRASH_ROUNDS:-100}
+mkdir -p "$T/run"
+XENSTORED_RUNDIR=$T/run
+export XENSTORED_RUNDIR
+
+# The background writers end with the test, whichever way it ends.
+BG=
+trap 'touch "$T/stop" 2>/dev/null; [ -z "$BG" ] || kill $BG 2>/dev/null; cleanup' EXIT
+running() { [ -d "$T" ] && [ ! -e "$T/stop" ]; }
+
+# Room for every write of the run (unique keys, never overwritten).
+OURS_ARGS="--crash-restart -E 100000" start_daemon ours
+keeper=$DAEMON_PID
+
+# daemon_pid: the keeper's child (the serving daemon), waiting for one.
+daemon_pid() {
+	i=0
+	until p=$(pgrep -P "$keeper") && [ -n "$p" ]; do
+		i=$((i + 1))
+		[ $i -le 3000 ] || fail "no daemon under the keeper"
+		kill -0 "$keeper" 2>/dev/null ||
+		    fail "the keeper died: $(tail -5 "$T/daemon.log")"
+		sleep 0.01
+	done
+	echo "$p"
+}
+# until_line PATTERN FILE WHAT: wait (30 s bound) for a line.
+until_line() {
+	i=0
+	until grep -q -- "$1" "$2" 2>/dev/null; do
+		i=$((i + 1))
+		[ $i -le 3000 ] || fail "$3: $(tail -3 "$2")"
+		sleep 0.01
+	done
+}
+
+for d in 1 2 3; do
+	guest --create --setup --introduce </dev/null >/dev/null ||
+	    fail "create $d"
+done
+
+# Guest writers: each write acknowledged prints "-> OK"; a pause after
+# each keeps the tree to a few thousand nodes.
+writer() {
+	i=0
+	while running; do
+		i=$((i + 1))
+		echo "write data/w$i v$i"
+		echo "sleep 2"
+	done
+}
+for d in 1 2; do
+	writer | guest --timeout 20000 --domid $d >"$T/g$d.out" 2>&1 &
+	eval "gpid$d=\$!"
+	BG="$BG $!"
+done
+# The watcher: commands through a FIFO, output to a file.
+mkfifo "$T/w.in"
+guest --timeout 20000 --domid 3 <"$T/w.in" >"$T/g3.out" 2>&1 &
+gpid3=$!
+BG="$BG $!"
+exec 3>"$T/w.in"
+echo "watch data tok" >&3
+echo "event" >&3
+until_line '^event -> data tok$' "$T/g3.out" "the watcher's first event"
+# The dom0 writer: one xenstore-write (a new connection) each.
+(
+	i=0
+	while running; do
+		i=$((i + 1))
+		timeout 30 xenstore-write "/dom0/w$i" "v$i" 2>/dev/null &&
+		    echo "$i" >>"$T/dom0.acked"
+		sleep 0.01
+	done
+) &
+dpid=$!
+BG="$BG $!"
+
+r=0
+while [ $r -lt "$ROUNDS" ]; do
+	r=$((r + 1))
+	# Under load: at least one more write by each writer since the last.
+	for d in 1 2; do
+		n=$(wc -l <"$T/g$d.out")
+		i=0
+		until [ "$(wc -l <"$T/g$d.out")" -gt "$n" ]; do
+			i=$((i + 1))
+			[ $i -le 6000 ] && kill -0 "$(eval echo \$gpid$d)" \
+			    2>/dev/null ||
+			    fail "round $r: guest $d stuck: $(tail -3 "$T/g$d.out")"
+			sleep 0.005
+		done
+	done
+	old=$(daemon_pid)
+	kill -9 "$old"
+	i=0
+	while new=$(daemon_pid) && [ "$new" = "$old" ]; do
+		i=$((i + 1))
+		[ $i -le 3000 ] || fail "round $r: not restarted"
+		sleep 0.01
+	done
+	# The watch fires for a write made after the restart.
+	timeout 30 xenstore-write "/local/domain/3/data/r$r" x ||
+	    fail "round $r: dom0 write: $(tail -5 "$T/daemon.log")"
+	echo "event" >&3
+	until_line "^event -> data/r$r tok\$" "$T/g3.out" \
+	    "round $r: the watch did not fire"
+done
+touch "$T/stop"
+wait "$gpid1" || fail "guest 1: $(tail -3 "$T/g1.out")"
+wait "$gpid2" || fail "guest 2: $(tail -3 "$T/g2.out")"
+wait "$dpid"
+exec 3>&-
+wait "$gpid3" || fail "guest 3: $(tail -3 "$T/g3.out")"
+
+# Each guest's output: only writes that were acknowledged and pauses.
+for d in 1 2; do
+	bad=$(grep -v -e '^write data/w[0-9]* v[0-9]* -> OK$' -e '^sleep 2 -> OK$' \
+	    -e '^OK$' "$T/g$d.out" | head -3)
+	[ -z "$bad" ] || fail "guest $d saw: $bad"
+done
+# Every acknowledged write is there, with its value.
+timeout 60 xenstore-ls -f / >"$T/tree" || fail "ls"
+missing=0 acked=0
+for d in 1 2; do
+	sed -n 's/^write data\/w\([0-9]*\) v[0-9]* -> OK$/\1/p' "$T/g$d.out" \
+	    >"$T/g$d.acked"
+	acked=$((acked + $(wc -l <"$T/g$d.acked")))
+	m=$(sed "s|.*|/local/domain/$d/data/w& = \"v&\"|" "$T/g$d.acked" |
+	    sort | comm -23 - "$(sort "$T/tree" >"$T/tree.s"; echo "$T/tree.s")" |
+	    wc -l)
+	missing=$((missing + m))
+done
+touch "$T/dom0.acked"
+acked=$((acked + $(wc -l <"$T/dom0.acked")))
+m=$(sed 's|.*|/dom0/w& = "v&"|' "$T/dom0.acked" | sort |
+    comm -23 - "$T/tree.s" | wc -l)
+missing=$((missing + m))
+restarts=$(grep -c 'killed by signal 9: restarting' "$T/daemon.log")
+echo "rounds $ROUNDS, restarts $restarts, acknowledged writes $acked" \
+    "(dom0 $(wc -l <"$T/dom0.acked")), missing $missing"
+[ "$restarts" -eq "$ROUNDS" ] || fail "$restarts restarts for $ROUNDS kills"
+[ "$missing" -eq 0 ] || fail "$missing acknowledged writes missing"
+[ "$acked" -gt $((2 * ROUNDS)) ] || fail "only $acked writes in all"
+grep -q 'giving up\|fatal' "$T/daemon.log" && fail "$(grep 'giving up\|fatal' "$T/daemon.log")"
+echo "ok: crash restart"

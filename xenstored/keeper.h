@@ -1,0 +1,55 @@
+/*
+ * The keeper (--crash-restart): a small parent process that holds the
+ * daemon's descriptors (listening socket, client sockets, event-channel
+ * fd) so that they outlive a crash, and starts the daemon again from
+ * its snapshot and journal (docs/crash-restart.md).
+ */
+#ifndef XSD_KEEPER_H
+#define XSD_KEEPER_H
+
+#include <stdbool.h>
+
+/*
+ * Fork the keeper.  Returns in the child, which goes on to be the
+ * daemon; the parent never returns: it waits for the daemon, forwards
+ * SIGTERM, SIGINT and SIGHUP to it, exits with its status when it ends
+ * cleanly (exit 0), and otherwise execs argv again, in a new child,
+ * with every descriptor it was given back at its number and
+ * XENSTORED_RECOVER=1 in the environment.  Gives up (exit 1) when the
+ * daemon dies 5 times in a row before keeper_ready().  Returns -1 with errno when the fork
+ * or the socket pair fails (the caller then runs without a keeper).
+ * The keeper closes every descriptor it inherited (daemonize()'s pipe,
+ * a live update's sockets): it holds only what it is given.
+ */
+int	keeper_start(char **argv);
+
+/*
+ * In the daemon: the keeper's socket came in XENSTORED_KEEPER_FD (a
+ * restart, or an exec by live update).  Returns 0, or ENOENT when
+ * there is no keeper.
+ */
+int	keeper_attach(void);
+
+/* The daemon serves (a death from now on is worth a restart). */
+void	keeper_ready(void);
+
+/* True when a keeper holds our descriptors. */
+bool	keeper_present(void);
+
+/*
+ * Give the keeper a copy of fd, known by its number here.  Returns 0,
+ * or an errno (the keeper is then gone: a crash will not be survived).
+ * A no-op without a keeper.
+ */
+int	keeper_fd_add(int fd);
+
+/* The keeper closes its copy of fd (before we close ours).  No-op without. */
+void	keeper_fd_del(int fd);
+
+/*
+ * The numbers of the descriptors the keeper handed back at this
+ * restart (XENSTORED_KEEPER_FDS), in fds (up to max); their count.
+ */
+unsigned int keeper_restart_fds(int *fds, unsigned int max);
+
+#endif
