@@ -19,7 +19,6 @@
 #include "journal.h"
 #include "log.h"
 #include "loop.h"
-#include "state.h"
 #include "stream.h"
 #include "watch.h"
 
@@ -39,6 +38,7 @@ static struct {
 	struct socket_listener	*listener;
 	int			 evtchn_fd;
 	uint8_t			*busy;		/* BUSY_FDS flags, shared */
+	const struct journal_ops *ops;
 	void			*ctx;
 } J = { .fd = -1 };
 
@@ -122,6 +122,31 @@ put(uint32_t type, const uint32_t *v, size_t n, const void *rest,
 		queue_flush();
 }
 
+/* As state.c's snapshot writes a node (kept apart: the connection layer
+ * links this file, and must not pull in the whole state module). */
+static int
+put_node(struct stream_writer *w, TALLOC_CTX *tmp, const char *path,
+    const void *value, size_t len, const struct perms *perms)
+{
+	struct stream_node n = { .path = path, .value = value,
+	    .value_len = (uint16_t)len, .n_perms = (uint16_t)perms->num };
+	struct stream_perm *sp;
+	unsigned int i;
+
+	if (len > UINT16_MAX || perms->num > UINT16_MAX)
+		return EINVAL;
+	if ((sp = talloc_array(tmp, struct stream_perm,
+	    perms->num + 1)) == NULL)
+		return ENOMEM;
+	for (i = 0; i < perms->num; i++) {
+		sp[i].perm = perms_letter(perms->p[i].perms);
+		sp[i].flags = perms->p[i].perms & PERM_IGNORE ?
+		    STREAM_PERM_STALE : 0;
+		sp[i].domid = perms->p[i].domid;
+	}
+	return stream_put_node(w, &n, sp);
+}
+
 void
 journal_node(const char *path, const void *value, size_t len,
     const struct perms *perms)
@@ -134,7 +159,7 @@ journal_node(const char *path, const void *value, size_t len,
 	if ((tmp = talloc_new(NULL)) == NULL)
 		err = ENOMEM;
 	else
-		err = state_put_node(J.w, tmp, path, value, len, perms);
+		err = put_node(J.w, tmp, path, value, len, perms);
 	talloc_free(tmp);
 	if (err != 0)
 		journal_fail("cannot record a node", err);
@@ -258,7 +283,7 @@ journal_quota(bool dom, unsigned int domid)
 {
 	int err;
 
-	if (J.on && (err = state_put_quotas(J.w, dom, domid)) != 0)
+	if (J.on && (err = J.ops->put_quotas(J.w, dom, domid)) != 0)
 		journal_fail("cannot record a limit", err);
 	else if (J.on)
 		queue_flush();
@@ -400,7 +425,7 @@ snapshot(const char **why)
 		err = ENOMEM;
 		goto out;
 	}
-	if ((err = state_snapshot(snap_new, gen, J.evtchn_fd, J.listener,
+	if ((err = J.ops->snapshot(snap_new, gen, J.evtchn_fd, J.listener,
 	    J.st, &len, why)) != 0)
 		goto out;
 	*why = "cannot write the journal";
@@ -476,7 +501,7 @@ open_busy(void)
 int
 journal_start(const char *dir, struct store *st,
     struct socket_listener *listener, int evtchn_fd, uint32_t gen,
-    const char **why)
+    const struct journal_ops *ops, const char **why)
 {
 	int err;
 
@@ -490,6 +515,7 @@ journal_start(const char *dir, struct store *st,
 	    (J.w = stream_writer_new(J.ctx, STREAM_VERSION_2)) == NULL))
 		return ENOMEM;
 	J.st = st;
+	J.ops = ops;
 	J.listener = listener;
 	J.evtchn_fd = evtchn_fd;
 	if (J.busy == NULL && (err = open_busy()) != 0) {

@@ -41,6 +41,16 @@ struct store;
 /* A new journal once it is this long and longer than the snapshot. */
 #define JOURNAL_ROTATE_BYTES	(4u << 20)
 
+/* What the journal needs of the state module (state.c provides both). */
+struct stream_writer;
+struct journal_ops {
+	int	(*snapshot)(const char *path, uint32_t gen, int evtchn_fd,
+		    struct socket_listener *listener, struct store *st,
+		    size_t *len, const char **why);
+	int	(*put_quotas)(struct stream_writer *w, bool dom,
+		    unsigned int domid);
+};
+
 /*
  * Write a snapshot of everything (st, the rings, the listener's
  * connections, the limits) and start an empty journal after it, in
@@ -49,8 +59,8 @@ struct store;
  * says which step failed; the journal stays off).
  */
 int	journal_start(const char *dir, struct store *st,
-	    struct socket_listener *listener, int evtchn_fd, uint32_t gen,
-	    const char **why);
+		    struct socket_listener *listener, int evtchn_fd, uint32_t gen,
+	    const struct journal_ops *ops, const char **why);
 
 /* Stop journalling and close the files (they stay). */
 void	journal_stop(void);

@@ -480,8 +480,11 @@ start_journal(const struct options *o, struct store *st,
 	    keeper_fd_add(socket_listener_fd(listener)) != 0) ||
 	    (xh != NULL && keeper_fd_add(xss_evtchn_fd(xh)) != 0))
 		return;
+	static const struct journal_ops ops = { state_snapshot,
+	    state_put_quotas };
+
 	if ((err = journal_start(run_dir(), st, listener,
-	    xh != NULL ? xss_evtchn_fd(xh) : -1, gen, &why)) != 0)
+	    xh != NULL ? xss_evtchn_fd(xh) : -1, gen, &ops, &why)) != 0)
 		log_warnx("crash restart: %s: %s: a crash would not be "
 		    "survived", why, strerror(err));
 }

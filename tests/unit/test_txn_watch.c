@@ -92,7 +92,8 @@ fake_stop_read(void *priv)
 }
 
 static const struct conn_transport fake_tp = {
-	"fake", fake_read, fake_write, fake_want_write, fake_stop_read, NULL
+	.name = "fake", .read = fake_read, .write = fake_write,
+	.want_write = fake_want_write, .stop_read = fake_stop_read,
 };
 
 static void
