@@ -122,10 +122,8 @@ put(uint32_t type, const uint32_t *v, size_t n, const void *rest,
 		queue_flush();
 }
 
-/* As state.c's snapshot writes a node (kept apart: the connection layer
- * links this file, and must not pull in the whole state module). */
-static int
-put_node(struct stream_writer *w, TALLOC_CTX *tmp, const char *path,
+int
+journal_put_node(struct stream_writer *w, TALLOC_CTX *tmp, const char *path,
     const void *value, size_t len, const struct perms *perms)
 {
 	struct stream_node n = { .path = path, .value = value,
@@ -159,7 +157,7 @@ journal_node(const char *path, const void *value, size_t len,
 	if ((tmp = talloc_new(NULL)) == NULL)
 		err = ENOMEM;
 	else
-		err = put_node(J.w, tmp, path, value, len, perms);
+		err = journal_put_node(J.w, tmp, path, value, len, perms);
 	talloc_free(tmp);
 	if (err != 0)
 		journal_fail("cannot record a node", err);

@@ -62,6 +62,14 @@ int	journal_start(const char *dir, struct store *st,
 		    struct socket_listener *listener, int evtchn_fd, uint32_t gen,
 	    const struct journal_ops *ops, const char **why);
 
+/*
+ * One NODE record of path (value len bytes, perms) on w, tmp for
+ * scratch; the snapshot's and the journal's.  0, ENOMEM, EINVAL (a
+ * value or perms list the format cannot carry).
+ */
+int	journal_put_node(struct stream_writer *w, void *tmp, const char *path,
+	    const void *value, size_t len, const struct perms *perms);
+
 /* Stop journalling and close the files (they stay). */
 void	journal_stop(void);
 

@@ -706,23 +706,7 @@ int
 state_put_node(struct stream_writer *w, TALLOC_CTX *tmp, const char *path,
     const void *value, size_t len, const struct perms *perms)
 {
-	struct stream_node n = { .path = path, .value = value,
-	    .value_len = (uint16_t)len, .n_perms = (uint16_t)perms->num };
-	struct stream_perm *sp;
-	unsigned int i;
-
-	if (len > UINT16_MAX || perms->num > UINT16_MAX)
-		return EINVAL;
-	if ((sp = talloc_array(tmp, struct stream_perm,
-	    perms->num + 1)) == NULL)
-		return ENOMEM;
-	for (i = 0; i < perms->num; i++) {
-		sp[i].perm = perms_letter(perms->p[i].perms);
-		sp[i].flags = perms->p[i].perms & PERM_IGNORE ?
-		    STREAM_PERM_STALE : 0;
-		sp[i].domid = perms->p[i].domid;
-	}
-	return stream_put_node(w, &n, sp);
+	return journal_put_node(w, tmp, path, value, len, perms);
 }
 
 static int
