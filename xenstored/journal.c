@@ -105,6 +105,16 @@ queue_flush(void)
 		J.flush_queued = true;
 }
 
+/* The outcome of appending one record: on to the write, or off. */
+static void
+recorded(int err, const char *what)
+{
+	if (err != 0)
+		journal_fail(what, err);
+	else
+		queue_flush();
+}
+
 /* A body of n u32 fields, then rlen bytes at rest, then tlen at tail. */
 static void
 put(uint32_t type, const uint32_t *v, size_t n, const void *rest,
@@ -112,14 +122,10 @@ put(uint32_t type, const uint32_t *v, size_t n, const void *rest,
 {
 	struct iovec iov[3] = { { (void *)v, n * sizeof(*v) },
 	    { (void *)rest, rlen }, { (void *)tail, tlen } };
-	int err;
 
-	if (!J.on)
-		return;
-	if ((err = stream_put_raw(J.w, type, iov, 3)) != 0)
-		journal_fail("cannot record a change", err);
-	else
-		queue_flush();
+	if (J.on)
+		recorded(stream_put_raw(J.w, type, iov, 3),
+		    "cannot record a change");
 }
 
 int
@@ -150,19 +156,14 @@ journal_node(const char *path, const void *value, size_t len,
     const struct perms *perms)
 {
 	TALLOC_CTX *tmp;
-	int err;
 
 	if (!J.on)
 		return;
-	if ((tmp = talloc_new(NULL)) == NULL)
-		err = ENOMEM;
-	else
-		err = journal_put_node(J.w, tmp, path, value, len, perms);
+	tmp = talloc_new(NULL);
+	recorded(tmp == NULL ? ENOMEM :
+	    journal_put_node(J.w, tmp, path, value, len, perms),
+	    "cannot record a node");
 	talloc_free(tmp);
-	if (err != 0)
-		journal_fail("cannot record a node", err);
-	else if (J.on)
-		queue_flush();
 }
 
 void
@@ -178,12 +179,9 @@ journal_watch(const struct connection *c, const char *path,
 	struct stream_watch w = { conn_id(c), path, token,
 	    depth == WATCH_DEPTH_ANY ? STREAM_DEPTH_UNLIMITED :
 	    (uint16_t)depth };
-	int err;
 
-	if (J.on && (err = stream_put_watch(J.w, &w)) != 0)
-		journal_fail("cannot record a watch", err);
-	else if (J.on)
-		queue_flush();
+	if (J.on)
+		recorded(stream_put_watch(J.w, &w), "cannot record a watch");
 }
 
 void
@@ -204,32 +202,28 @@ journal_watch_reset(const struct connection *c)
 	put(JOURNAL_WATCH_RESET, &id, 1, NULL, 0, NULL, 0);
 }
 
+static void
+put_conn(const struct stream_conn *sc)
+{
+	if (J.on)
+		recorded(stream_put_conn(J.w, sc),
+		    "cannot record a connection");
+}
+
 void
 journal_conn_ring(const struct connection *c, unsigned int domid,
     unsigned int tdomid, uint32_t local_port)
 {
-	struct stream_conn sc = { .conn_id = conn_id(c),
+	put_conn(&(struct stream_conn){ .conn_id = conn_id(c),
 	    .conn_type = STREAM_CONN_RING, .domid = (uint16_t)domid,
-	    .tdomid = (uint16_t)tdomid, .evtchn = local_port };
-	int err;
-
-	if (J.on && (err = stream_put_conn(J.w, &sc)) != 0)
-		journal_fail("cannot record a connection", err);
-	else if (J.on)
-		queue_flush();
+	    .tdomid = (uint16_t)tdomid, .evtchn = local_port });
 }
 
 void
 journal_conn_socket(const struct connection *c, int fd)
 {
-	struct stream_conn sc = { .conn_id = conn_id(c),
-	    .conn_type = STREAM_CONN_SOCKET, .socket_fd = fd };
-	int err;
-
-	if (J.on && (err = stream_put_conn(J.w, &sc)) != 0)
-		journal_fail("cannot record a connection", err);
-	else if (J.on)
-		queue_flush();
+	put_conn(&(struct stream_conn){ .conn_id = conn_id(c),
+	    .conn_type = STREAM_CONN_SOCKET, .socket_fd = fd });
 }
 
 void
@@ -260,12 +254,10 @@ void
 journal_ta(const struct connection *c, uint32_t tx_id)
 {
 	struct stream_ta ta = { conn_id(c), tx_id };
-	int err;
 
-	if (J.on && (err = stream_put_ta(J.w, &ta)) != 0)
-		journal_fail("cannot record a transaction", err);
-	else if (J.on)
-		queue_flush();
+	if (J.on)
+		recorded(stream_put_ta(J.w, &ta),
+		    "cannot record a transaction");
 }
 
 void
@@ -279,12 +271,9 @@ journal_ta_end(const struct connection *c, uint32_t tx_id)
 void
 journal_quota(bool dom, unsigned int domid)
 {
-	int err;
-
-	if (J.on && (err = J.ops->put_quotas(J.w, dom, domid)) != 0)
-		journal_fail("cannot record a limit", err);
-	else if (J.on)
-		queue_flush();
+	if (J.on)
+		recorded(J.ops->put_quotas(J.w, dom, domid),
+		    "cannot record a limit");
 }
 
 void
@@ -301,14 +290,8 @@ journal_ring_out(const struct connection *c, uint32_t pos, const void *hdr,
     size_t hlen, const void *payload, size_t plen)
 {
 	uint32_t v[3] = { conn_id(c), pos, (uint32_t)(hlen + plen) };
-	struct iovec iov[3] = { { v, sizeof(v) }, { (void *)hdr, hlen },
-	    { (void *)payload, plen } };
-	int err;
 
-	if (J.on && (err = stream_put_raw(J.w, JOURNAL_RING_OUT, iov, 3)) != 0)
-		journal_fail("cannot record output", err);
-	else if (J.on)
-		queue_flush();
+	put(JOURNAL_RING_OUT, v, 3, hdr, hlen, payload, plen);
 }
 
 static void rotate(void *arg);

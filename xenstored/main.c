@@ -457,20 +457,14 @@ start_domains(TALLOC_CTX *root, const struct options *o, struct store *st,
 		    "from RELEASE only");
 }
 
-static const char *
-run_dir(void)
-{
-	const char *d = getenv("XENSTORED_RUNDIR");
-
-	return d != NULL && *d != '\0' ? d : "/var/run/xenstored";
-}
-
 /* --crash-restart: the keeper gets the core descriptors, and from the
  * snapshot on every change is journalled. */
 static void
 start_journal(const struct options *o, struct store *st,
     struct socket_listener *listener, uint32_t gen)
 {
+	static const struct journal_ops ops = { state_snapshot,
+	    state_put_quotas };
 	const char *why;
 	int err;
 
@@ -480,10 +474,7 @@ start_journal(const struct options *o, struct store *st,
 	    keeper_fd_add(socket_listener_fd(listener)) != 0) ||
 	    (xh != NULL && keeper_fd_add(xss_evtchn_fd(xh)) != 0))
 		return;
-	static const struct journal_ops ops = { state_snapshot,
-	    state_put_quotas };
-
-	if ((err = journal_start(run_dir(), st, listener,
+	if ((err = journal_start(state_run_dir(), st, listener,
 	    xh != NULL ? xss_evtchn_fd(xh) : -1, gen, &ops, &why)) != 0)
 		log_warnx("crash restart: %s: %s: a crash would not be "
 		    "survived", why, strerror(err));
@@ -509,7 +500,7 @@ take_over(TALLOC_CTX *root, const struct options *o, struct store *st,
 	if ((path = state_default_path(root)) == NULL)
 		fatalx("out of memory");
 	if (o->recover)
-		s = state_recover_load(root, run_dir(), &socket_fd,
+		s = state_recover_load(root, state_run_dir(), &socket_fd,
 		    &evtchn_fd, &why);
 	else
 		s = state_load(root, path, &socket_fd, &evtchn_fd, &why);

@@ -70,13 +70,18 @@ struct state {
 	int			 evtchn_fd;
 };
 
-char *
-state_default_path(TALLOC_CTX *ctx)
+const char *
+state_run_dir(void)
 {
 	const char *dir = getenv("XENSTORED_RUNDIR");
 
-	return talloc_asprintf(ctx, "%s/state_dump",
-	    dir != NULL && *dir != '\0' ? dir : "/var/run/xenstored");
+	return dir != NULL && *dir != '\0' ? dir : "/var/run/xenstored";
+}
+
+char *
+state_default_path(TALLOC_CTX *ctx)
+{
+	return talloc_asprintf(ctx, "%s/state_dump", state_run_dir());
 }
 
 static struct conn_entry *
@@ -899,6 +904,9 @@ mark_live(struct state *s, const struct stream_reader *r,
 		e->live = true;
 		e->socket = rec->u.conn.conn_type == STREAM_CONN_SOCKET;
 		e->socket_fd = rec->u.conn.socket_fd;
+		/* A ring's output is queued later, trimmed first. */
+		if (!e->socket)
+			e->out_first = rec->u.conn.out_resp_len;
 	} else if (rec->type == JOURNAL_CONN_DEL && rec->len >= 4 &&
 	    (e = find_conn(s, stream_get32(r, rec->body))) != NULL)
 		e->live = false;
@@ -980,14 +988,13 @@ append_out(struct conn_entry *e, uint32_t pos, const uint8_t *msg,
 			    e->out_start + (uint32_t)e->out_len);
 		TALLOC_FREE(e->out);
 		e->out_len = e->out_first = 0;
-		e->out_start = pos;
-		if ((int32_t)(published - (pos + len)) >= 0) {
-			e->out_start = pos + len;
-			return 0;
-		}
 	}
 	if (e->out_len == 0)
 		e->out_start = pos;
+	if ((int32_t)(published - (pos + len)) >= 0) {
+		e->out_start = pos + len;	/* all of it read already */
+		return 0;
+	}
 	if ((n = talloc_realloc(NULL, e->out, uint8_t,
 	    e->out_len + len)) == NULL)
 		return ENOMEM;
@@ -1175,28 +1182,13 @@ state_recover_load(TALLOC_CTX *ctx, const char *dir, int *socket_fd,
 		talloc_free(j);
 	}
 	/* Pass 1: the snapshot's connections, then the journal's. */
-	{
-		struct conn_entry *e, *t;
-
-		HASH_ITER(hh, s->conns, e, t)
-			e->live = true;
-		(void)stream_open(&r, s->buf, s->len);
-		while (stream_next(&r, &rec) == 0 && rec.type != STREAM_END)
-			if (rec.type == STREAM_CONN &&
-			    (e = find_conn(s, rec.u.conn.conn_id)) != NULL) {
-				e->socket = rec.u.conn.conn_type ==
-				    STREAM_CONN_SOCKET;
-				e->socket_fd = rec.u.conn.socket_fd;
-				if (!e->socket) {
-					/* Queued later, trimmed first. */
-					e->out_first = rec.u.conn.out_resp_len;
-				}
-			}
-		if (journal_foreach(s, mark_live, NULL) != 0) {
-			*why = talloc_strdup(ctx, "out of memory");
-			talloc_free(s);
-			return NULL;
-		}
+	(void)stream_open(&r, s->buf, s->len);
+	while (stream_next(&r, &rec) == 0 && rec.type != STREAM_END)
+		(void)mark_live(s, &r, &rec, NULL);	/* entries exist */
+	if (journal_foreach(s, mark_live, NULL) != 0) {
+		*why = talloc_strdup(ctx, "out of memory");
+		talloc_free(s);
+		return NULL;
 	}
 	return s;
 }
@@ -1220,7 +1212,7 @@ finish_ring(struct conn_entry *e)
 		    e->id, published, e->out_start, e->out_len);
 		skip = 0;
 	}
-	for (b = e->out_first; b < skip && e->out_len - b >= sizeof(h);) {
+	for (b = e->out_first; b < skip && b + sizeof(h) <= e->out_len;) {
 		memcpy(&h, e->out + b, sizeof(h));
 		b += sizeof(h) + h.len;
 	}
@@ -1243,14 +1235,16 @@ state_recover(struct state *s, struct store *st,
 	(void)stream_open(&r, s->buf, s->len);
 	while (err == 0 && stream_next(&r, &rec) == 0 &&
 	    rec.type != STREAM_END) {
-		const uint8_t *out = rec.u.conn.out;
-		uint32_t olen = rec.u.conn.out_len;
+		const uint8_t *out;
+		uint32_t olen;
 
 		if (rec.type != STREAM_CONN ||
 		    rec.u.conn.conn_type != STREAM_CONN_RING) {
 			err = replay_record(s, &r, &rec, &rp);
 			continue;
 		}
+		out = rec.u.conn.out;
+		olen = rec.u.conn.out_len;
 		/* A ring's unsent output waits to be trimmed at rsp_prod
 		 * (finish_ring()): restore_conn() must not queue it. */
 		rec.u.conn.out_len = 0;

@@ -28,6 +28,9 @@ struct perms;
  */
 char	*state_default_path(TALLOC_CTX *ctx);
 
+/* $XENSTORED_RUNDIR, else /var/run/xenstored (as C xenstored 4.17). */
+const char *state_run_dir(void);
+
 /*
  * Read the state file at path and check all of it: a stream of version
  * 1 or 2 (stream.h's rules) ending in END, with GLOBAL before any CONN,
