@@ -10,7 +10,15 @@
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
+t_start=$(date +%s)
+# step NAME: a header line with the minutes and seconds since the start,
+# so that a log shows where the run's time goes.
+step() {
+	e=$(($(date +%s) - t_start))
+	printf '=== [%d:%02d] %s\n' $((e / 60)) $((e % 60)) "$*"
+}
 
+step "setup"
 sh scripts/setup-debian.sh --xen
 sh tests/xen/fetch-xen-source.sh
 XEN_SOURCE_DIR=$(sh tests/xen/fetch-xen-source.sh --print-dir)
@@ -18,6 +26,7 @@ export XEN_SOURCE_DIR
 
 # Out-of-tree builds need an unconfigured source tree.
 [ ! -f config.status ] || make distclean >/dev/null
+step "autoreconf"
 autoreconf -fi
 jobs=$(nproc)
 pass=0
@@ -40,7 +49,7 @@ for variant in plain sanitizers; do
 	mkdir "$dir"
 	flags=""
 	[ "$variant" = sanitizers ] && flags=--enable-sanitizers
-	echo "=== make check ($variant)"
+	step "make check ($variant)"
 	(cd "$dir" && ../configure -q $flags && make -j"$jobs" &&
 	    make -j"$jobs" check) || status=1
 	count
@@ -51,7 +60,7 @@ for variant in plain sanitizers; do
 	xenargs=
 	[ "$variant" = sanitizers ] &&
 	    xenargs="--daemon ours tools poweroff shutdown reboot crash destroy three service-restart"
-	echo "=== make check-xen $xenargs ($variant)"
+	step "make check-xen $xenargs ($variant)"
 	if (cd "$dir" && make check-xen XEN_QEMU_ARGS="$xenargs"); then
 		pass=$((pass + 1))
 	else
@@ -65,7 +74,7 @@ done
 # docs/oxenstored.md); the first builds oxenstored, control, patched and
 # stable (about 60 s, skipped when unchanged).  One test each.
 for t in gnttab oxenstored-grant oxenstored-stable; do
-	echo "=== tests/ocaml/$t.sh"
+	step "tests/ocaml/$t.sh"
 	if abs_top_builddir=$top/build-plain abs_top_srcdir=$top \
 	    sh tests/ocaml/$t.sh; then
 		pass=$((pass + 1))
@@ -79,11 +88,11 @@ done
 # configurations must build (the FLASK one only to show it compiles;
 # each takes 4 to 10 minutes, skipped when its inputs are unchanged),
 # then the real-Xen matrix boots the release one (docs/testing.md).
-echo "=== xen-patches/build.sh"
+step "xen-patches/build.sh"
 hv=${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/xenstore-stable/hv-4.17
 if sh xen-patches/build.sh "$hv"; then
 	pass=$((pass + 1))
-	echo "=== make check-xen (plain, patched hypervisor)"
+	step "make check-xen (plain, patched hypervisor)"
 	if (cd build-plain && XEN_QEMU_XEN=$hv/xen.gz make check-xen); then
 		pass=$((pass + 1))
 	else
@@ -97,7 +106,7 @@ fi
 
 # The libFuzzer harnesses under ASan+UBSan (tests/fuzz, docs/testing.md):
 # each harness's regressions, then a bounded run; one test per harness.
-echo "=== fuzzing"
+step "fuzzing"
 if sh tests/fuzz/build.sh build-fuzz; then
 	sh tests/fuzz/run.sh -b build-fuzz || status=1
 	fp=$(grep -c ' pass ' build-fuzz/tests/fuzz/results || true)
@@ -111,7 +120,7 @@ fi
 
 # The README's first command, as a new user runs it, with the stub part:
 # it must end well and show what it promises.
-echo "=== scripts/demo.sh --stub"
+step "scripts/demo.sh --stub"
 if sh scripts/demo.sh --stub >build-plain/demo.log 2>&1 &&
     [ "$(grep -c '^@releaseDomain/2$' build-plain/demo.log)" -eq 3 ] &&
     grep -qxF 'write /local/domain/0/name evil -> ERR EACCES' build-plain/demo.log &&
@@ -123,8 +132,9 @@ else
 	status=1
 fi
 
-echo "=== make distcheck"
+step "make distcheck"
 (cd build-plain && make -j"$jobs" distcheck) || status=1
 
+step "end"
 echo "tests: $pass passed, $fail failed, $skip skipped"
 exit $status
