@@ -154,4 +154,27 @@ echo "rounds $ROUNDS, restarts $restarts, acknowledged writes $acked" \
 [ "$missing" -eq 0 ] || fail "$missing acknowledged writes missing"
 [ "$acked" -gt $((2 * ROUNDS)) ] || fail "only $acked writes in all"
 grep -q 'giving up\|fatal' "$T/daemon.log" && fail "$(grep 'giving up\|fatal' "$T/daemon.log")"
+# The files stream-print decodes (docs/crash-restart.md): a snapshot
+# and a journal of one generation; a journal cut inside a batch reads
+# to the batch before; one with a batch's record damaged does not.
+print=$abs_top_builddir/tests/stream/stream-print
+"$print" "$T/run/state_snapshot" >"$T/snap.txt" || fail "stream-print: snapshot"
+"$print" "$T/run/state_journal" >"$T/journal.txt" || fail "stream-print: journal"
+g=$(sed -n 's/^GEN //p' "$T/snap.txt")
+[ -n "$g" ] && [ "$(sed -n 2p "$T/journal.txt")" = "GEN $g" ] ||
+    fail "snapshot and journal of different generations"
+grep -q '^END$' "$T/snap.txt" || fail "a snapshot without END"
+j=$(wc -c <"$T/run/state_journal")
+if [ "$j" -gt 100 ]; then
+	head -c $((j - 3)) "$T/run/state_journal" >"$T/cut"
+	"$print" "$T/cut" | grep -q '^(.* bytes of a batch cut short)$' ||
+	    fail "stream-print: a torn journal"
+fi
+# GEN (16 bytes) after the header (16): the first batch's first record's
+# length, at 16 + 16 + 8 + 4, made longer than its batch.
+{ head -c 44 "$T/run/state_journal"; printf '\377\377\000\000'
+  tail -c +49 "$T/run/state_journal"; } >"$T/bad"
+"$print" "$T/bad" >/dev/null 2>"$T/bad.err" && fail "a damaged batch read"
+grep -q 'the batch before offset' "$T/bad.err" ||
+    fail "stream-print: $(cat "$T/bad.err")"
 echo "ok: crash restart"

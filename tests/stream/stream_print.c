@@ -1,21 +1,27 @@
 /*
  * stream-print: every record of a xenstore migration stream (a
  * state_dump of Xen's C xenstored or of ours), one line each, for tests
- * and for people (docs/migration-stream.md).
+ * and for people (docs/migration-stream.md); also our crash-restart
+ * files (docs/crash-restart.md): a state_snapshot is a stream with a
+ * generation record after GLOBAL, a state_journal a stream header, its
+ * generation, then batches of records and no END.
  *
  * usage: stream-print FILE      ("-" is standard input)
- * Exit status: 0 when the stream reads to its END, 1 when it is
- * malformed (the reason and its offset on standard error, after the
- * records before it), 2 for a usage or I/O error.
+ * Exit status: 0 when the stream reads to its END (a journal: to its
+ * last whole batch), 1 when it is malformed (the reason and its offset
+ * on standard error, after the records before it), 2 for a usage or I/O
+ * error.
  */
 #include "config.h"
 
 #include <ctype.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "journal.h"
 #include "stream.h"
 
 /* Bytes as a C string literal: printable ASCII, else \xNN. */
@@ -54,6 +60,101 @@ print_quotas(const struct stream_reader *r, const struct stream_quota *q,
 		v = stream_quota_get(r, q, i, &name);
 		printf(" %s=%u", name, v);
 	}
+}
+
+/* The nul-terminated string at *off in a body of len bytes, or NULL. */
+static const char *
+body_string(const struct stream_record *rec, size_t *off)
+{
+	const char *s = (const char *)rec->body + *off;
+	size_t n;
+
+	if (*off >= rec->len ||
+	    (n = strnlen(s, rec->len - *off)) == rec->len - *off)
+		return NULL;
+	*off += n + 1;
+	return s;
+}
+
+/* A journal-only record (journal.h's types); false if it is none. */
+static bool
+print_journal_record(const struct stream_reader *r,
+    const struct stream_record *rec)
+{
+	const uint8_t *b = rec->body;
+	const char *path, *token;
+	size_t off;
+	uint32_t n;
+
+#define U32(i)	stream_get32(r, b + 4 * (i))
+#define HAS(k)	(rec->len >= 4 * (size_t)(k))
+	switch (rec->type) {
+	case JOURNAL_GEN:
+		if (!HAS(1))
+			return false;
+		printf("GEN %u\n", U32(0));
+		return true;
+	case JOURNAL_NODE_DEL:
+		off = 0;
+		if ((path = body_string(rec, &off)) == NULL)
+			return false;
+		printf("NODE_DEL ");
+		print_string(path);
+		putchar('\n');
+		return true;
+	case JOURNAL_WATCH_DEL:
+		off = 4;
+		if (!HAS(1) || (path = body_string(rec, &off)) == NULL ||
+		    (token = body_string(rec, &off)) == NULL)
+			return false;
+		printf("WATCH_DEL conn %u path ", U32(0));
+		print_string(path);
+		printf(" token ");
+		print_string(token);
+		putchar('\n');
+		return true;
+	case JOURNAL_WATCH_RESET:
+	case JOURNAL_CONN_DEL:
+		if (!HAS(1))
+			return false;
+		printf("%s conn %u\n", rec->type == JOURNAL_CONN_DEL ?
+		    "CONN_DEL" : "WATCH_RESET", U32(0));
+		return true;
+	case JOURNAL_TA_END:
+		if (!HAS(2))
+			return false;
+		printf("TA_END conn %u tx %u\n", U32(0), U32(1));
+		return true;
+	case JOURNAL_RING_POS:
+		if (!HAS(2))
+			return false;
+		printf("RING_POS conn %u pos %u\n", U32(0), U32(1));
+		return true;
+	case JOURNAL_RING_IN:
+	case JOURNAL_RING_OUT:
+		if (!HAS(3) || (n = U32(2)) > rec->len - 12)
+			return false;
+		printf("%s conn %u %s %u ", rec->type == JOURNAL_RING_IN ?
+		    "RING_IN" : "RING_OUT", U32(0),
+		    rec->type == JOURNAL_RING_IN ? "req_cons" : "pos", U32(1));
+		print_bytes(b + 12, n);
+		putchar('\n');
+		return true;
+	case JOURNAL_TARGET:
+		if (!HAS(2))
+			return false;
+		printf("TARGET conn %u domid %u\n", U32(0), U32(1));
+		return true;
+	case JOURNAL_DOMAIN_END:
+		if (!HAS(1))
+			return false;
+		printf("DOMAIN_END %u\n", U32(0));
+		return true;
+	default:
+		return false;
+	}
+#undef U32
+#undef HAS
 }
 
 static void
@@ -135,10 +236,36 @@ print_record(const struct stream_reader *r, const struct stream_record *rec)
 		putchar('\n');
 		return;
 	default:
+		if (print_journal_record(r, rec))
+			return;
 		break;
 	}
 	printf("skipped: type %u (%s), %u bytes\n", rec->type,
 	    stream_type_name(rec->type), rec->len);
+}
+
+/* A journal batch: its records, indented under it. */
+static int
+print_batch(const char *file, const struct stream_reader *of,
+    const struct stream_record *batch)
+{
+	struct stream_reader in;
+	struct stream_record rec;
+	int err;
+
+	printf("BATCH %u bytes\n", batch->len);
+	stream_open_records(&in, of, batch->body, batch->len);
+	while ((err = stream_next(&in, &rec)) == 0) {
+		printf("  ");
+		print_record(&in, &rec);
+	}
+	if (err == ENODATA)
+		return 0;
+	fflush(stdout);
+	fprintf(stderr, "stream-print: %s: the batch before offset %zu, "
+	    "its record %u: %s\n", file, of->off, in.records + 1,
+	    in.why != NULL ? in.why : strerror(err));
+	return err;
 }
 
 int
@@ -147,6 +274,7 @@ main(int argc, char **argv)
 	struct stream_reader r;
 	struct stream_record rec;
 	size_t len = 0, size = 0, got;
+	bool journal = false;
 	uint8_t *buf = NULL;
 	FILE *f;
 	int err;
@@ -180,9 +308,26 @@ main(int argc, char **argv)
 		printf("xenstore migration stream, version %u, %s-endian\n",
 		    r.version, r.big_endian ? "big" : "little");
 		while ((err = stream_next(&r, &rec)) == 0) {
+			if (r.records == 1 && rec.type == JOURNAL_GEN)
+				journal = true;
+			if (journal && rec.type == JOURNAL_BATCH) {
+				if (print_batch(argv[1], &r, &rec) != 0) {
+					free(buf);
+					return 1;
+				}
+				continue;
+			}
 			print_record(&r, &rec);
 			if (rec.type == STREAM_END)
 				break;
+		}
+		/* A journal has no END: it ends after a whole batch, or
+		 * with a batch a crash cut short. */
+		if (journal) {
+			if (r.off < len)
+				printf("(%zu bytes of a batch cut short)\n",
+				    len - r.off);
+			err = 0;
 		}
 	}
 	if (err != 0) {
