@@ -8,13 +8,13 @@
 # usage: run.sh [-r REPEATS] [-d DAEMONS] [-b BENCHMARKS] [-q]
 #   REPEATS (3); DAEMONS ("ours cxenstored oxenstored");
 #   BENCHMARKS (all): rtt ring throughput txn fanout populate domains
-#     massdeath liveupdate
+#     massdeath liveupdate journal
 #   -q: smaller sizes, for a quick look (not the documented figures)
 # Run from the build directory.  docs/performance.md explains each one.
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 . "$TOP/tests/sim/env.sh"
 repeats=3 daemons="ours cxenstored oxenstored" quick=no
-benches="rtt ring throughput txn fanout populate domains massdeath liveupdate"
+benches="rtt ring throughput txn fanout populate domains massdeath liveupdate journal"
 SERVICE=$abs_top_builddir/toolstack-hooks/xenstore-domain-state
 while getopts r:d:b:q o; do
 	case $o in
@@ -51,7 +51,8 @@ record() {
 xsb() {
 	xb=$1 xd=$2
 	shift 2
-	"$BENCH" --socket "$XENSTORED_PATH" --pid "$DAEMON_PID${SVC_PID:+,$SVC_PID}" "$@" \
+	"$BENCH" --socket "$XENSTORED_PATH" \
+	    --pid "${CPU_PID:-$DAEMON_PID}${SVC_PID:+,$SVC_PID}" "$@" \
 	    >"$T/out" 2>"$T/err" || {
 		echo "run.sh: $xd: $xb failed: $(cat "$T/err")" >&2
 		return 0
@@ -59,6 +60,16 @@ xsb() {
 	record "$xb" "$xd" <"$T/out"
 }
 ms() { echo $(($(date +%s%N) / 1000000)); }
+# keeper_child PID: the daemon a --crash-restart keeper PID runs.
+keeper_child() {
+	i=0
+	until c=$(pgrep -P "$1") && [ -n "$c" ]; do
+		i=$((i + 1))
+		[ $i -le 3000 ] || fail "no daemon under keeper $1"
+		sleep 0.01
+	done
+	echo "$c"
+}
 
 echo "make bench: $(nproc) CPUs, $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1)," \
     "$repeats runs each"
@@ -185,6 +196,27 @@ while [ $r -le "$repeats" ]; do
 					    record "liveupdate-${sz%%:*}" "$d"
 					stop_daemon
 				done ;;
+			journal)
+				# Ours with --crash-restart (a journal
+				# write before every reply) and without,
+				# both in this run; the ratio is printed
+				# below the table.
+				[ "$d" = ours ] || continue
+				for j in off on; do
+					a=
+					[ $j = on ] && a=--crash-restart
+					OURS_ARGS=$a start_daemon ours
+					# The keeper's child serves (its CPU).
+					CPU_PID=
+					[ $j = off ] || CPU_PID=$(keeper_child "$DAEMON_PID")
+					xsb "journal-$j" ours rtt write $n_rtt
+					xsb "journal-ring-$j" ours rtt write $n_ring --ring
+					xsb "journal-tp-$j" ours throughput 4 $tp_s
+					[ $j = off ] || [ -s "$T/run/state_journal" ] ||
+					    echo "run.sh: journal: no state_journal written" >&2
+					stop_daemon
+					CPU_PID=
+				done ;;
 			esac
 			stop_daemon
 		done
@@ -230,6 +262,31 @@ END {
 			else printf " %9s", "-"
 		}
 		printf "\n"
+	}
+}' "$T/results"
+# The journal's cost: ours with it over ours without, per measure.
+awk -F'|' '
+function med(s,   n, a, i, j, t) {
+	n = split(s, a, " ")
+	for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++)
+		if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
+	return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+}
+$1 ~ /^journal-.*-?(on|off)$/ && $3 == "ours" {
+	b = $1; j = b; sub(/-(on|off)$/, "", b); sub(/.*-/, "", j)
+	v[b "|" $2 "|" j] = v[b "|" $2 "|" j] " " $4
+	if (!((b "|" $2) in seen)) { seen[b "|" $2] = 1; order[++n] = b "|" $2 }
+}
+END {
+	if (!n) exit
+	printf "\n%-16s %-20s %12s %12s %9s\n", "journal cost", "measure",
+	    "off", "on", "on/off"
+	for (o = 1; o <= n; o++) {
+		split(order[o], k, "|")
+		off = med(v[order[o] "|off"]); on = med(v[order[o] "|on"])
+		printf "%-16s %-20s %12.5g %12.5g", k[1], k[2], off, on
+		if (off + 0 != 0) printf " %9.3f\n", on / off
+		else printf " %9s\n", "-"
 	}
 }' "$T/results"
 [ -z "${BENCH_RESULTS:-}" ] || cp "$T/results" "$BENCH_RESULTS"
