@@ -532,6 +532,7 @@ take_over(TALLOC_CTX *root, const struct options *o, struct store *st,
 	/* Journalled from before the first request is handled. */
 	start_journal(o, st, listener, o->recover ? state_generation(s) : 0);
 	state_finish(s);
+	talloc_free(path);
 	unsetenv("XENSTORED_RECOVER");
 	unsetenv("XENSTORED_KEEPER_FDS");
 	return listener;

@@ -1153,8 +1153,14 @@ state_recover_load(TALLOC_CTX *ctx, const char *dir, int *socket_fd,
 		*why = talloc_strdup(ctx, "out of memory");
 		return NULL;
 	}
-	if ((s = state_load(ctx, snap, socket_fd, evtchn_fd, why)) == NULL)
+	if ((s = state_load(ctx, snap, socket_fd, evtchn_fd, why)) == NULL) {
+		talloc_free(snap);
+		talloc_free(jpath);
 		return NULL;
+	}
+	/* Freed with the state (state_finish()). */
+	talloc_steal(s, snap);
+	talloc_steal(s, jpath);
 	s->recover = true;
 	s->evtchn_fd = *evtchn_fd;
 	s->dir = talloc_strdup(s, dir);
