@@ -24,6 +24,8 @@
 #include "dispatch.h"
 #include "domain.h"
 #include "framing.h"
+#include "journal.h"
+#include "keeper.h"
 #include "log.h"
 #include "ops.h"
 #include "ops_domain.h"
@@ -493,11 +495,22 @@ lu_v1_verdict(TALLOC_CTX *ctx, bool force, time_t timeout)
 	return ts.reason != NULL ? ts.reason : "Overlapping transactions";
 }
 
+/* Whether argv (NULL-terminated) holds arg. */
+static bool
+has_arg(char **argv, const char *arg)
+{
+	for (; *argv != NULL; argv++)
+		if (strcmp(*argv, arg) == 0)
+			return true;
+	return false;
+}
+
 /* -s: write the state and exec the binary; returns only on failure. */
 static int
 lu_start(struct request *req, bool force, time_t timeout)
 {
 	const char *why = NULL, *verdict;
+	bool detached = false;
 	char **argv;
 	int err, ours;
 
@@ -519,13 +532,23 @@ lu_start(struct request *req, bool force, time_t timeout)
 		    "Dump state error: %s.", why != NULL ? why :
 		    strerror(err)));
 	log_info("live update: exec %s", lu->binary);
+	/* A daemon that will not talk to the keeper must not be
+	 * restarted as us from our old state. */
+	if (keeper_present() && (!ours || !has_arg(argv, "--crash-restart"))) {
+		detached = true;
+		log_info("live update: %s will run without --crash-restart: "
+		    "the keeper lets go", lu->binary);
+		journal_discard();
+		keeper_detach();
+	}
 	if ((err = lu_keep_fds(true)) == 0)
 		execv(lu->binary, argv);
 	err = errno;
-	/* Still us: everything as it was. */
+	/* Still us: everything as it was, but a keeper let go. */
 	lu_keep_fds(false);
 	unlink(lu_env.state_path);
-	log_warnx("live update: exec %s: %s", lu->binary, strerror(err));
+	log_warnx("live update: exec %s: %s%s", lu->binary, strerror(err),
+	    detached ? " (crash restart is off from now on)" : "");
 	return request_reply_string(req, "Error activating new binary.");
 }
 

@@ -86,6 +86,24 @@ journal_fail(const char *what, int err)
 	journal_stop();
 }
 
+void
+journal_discard(void)
+{
+	char *(*path[])(void *, const char *) = { journal_snapshot_path,
+	    journal_journal_path, journal_busy_path };
+	unsigned int i;
+	char *p;
+
+	if (!J.on)
+		return;
+	for (i = 0; i < sizeof(path) / sizeof(path[0]); i++) {
+		if ((p = path[i](NULL, J.dir)) != NULL)
+			unlink(p);
+		talloc_free(p);
+	}
+	journal_stop();
+}
+
 static void
 flush_deferred(void *arg)
 {

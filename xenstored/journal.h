@@ -73,6 +73,12 @@ int	journal_put_node(struct stream_writer *w, void *tmp, const char *path,
 /* Stop journalling and close the files (they stay). */
 void	journal_stop(void);
 
+/*
+ * Stop journalling and remove the files (a live update to a daemon
+ * that will not keep them: none may restart from them later).
+ */
+void	journal_discard(void);
+
 bool	journal_enabled(void);
 
 /* Paths of the two files in dir, on ctx (NULL: ENOMEM). */

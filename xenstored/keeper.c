@@ -28,6 +28,7 @@
 #define KEEPER_ADD	1
 #define KEEPER_DEL	2
 #define KEEPER_READY	3
+#define KEEPER_DETACH	4
 
 /* Deaths in a row before serving (a state it cannot start from). */
 #define RESTART_MAX	5
@@ -97,6 +98,20 @@ keeper_fd_del(int fd)
 		(void)send_msg(KEEPER_DEL, fd, -1);
 }
 
+void
+keeper_detach(void)
+{
+	if (ksock < 0)
+		return;
+	if (send_msg(KEEPER_DETACH, -1, -1) != 0)
+		log_warnx("keeper: cannot detach: it may restart this "
+		    "binary if the next one dies");
+	close(ksock);
+	ksock = -1;
+	unsetenv("XENSTORED_KEEPER_FD");
+	unsetenv("XENSTORED_KEEPER_FDS");
+}
+
 bool
 keeper_present(void)
 {
@@ -142,6 +157,7 @@ keeper_restart_fds(int *fds, unsigned int max)
 static int	*held;		/* held[num]: our copy, or -1 */
 static int	 nheld;
 static bool	 served;	/* the daemon said it serves */
+static bool	 detached;	/* a live update left us: no restart */
 
 static void
 hold(int num, int fd)
@@ -215,6 +231,14 @@ drain(int sock)
 		}
 		if (m.op == KEEPER_READY)
 			served = true;
+		if (m.op == KEEPER_DETACH) {
+			if (fd >= 0)
+				close(fd);
+			for (fd = 0; fd < nheld; fd++)
+				drop(fd);
+			detached = true;
+			return;
+		}
 		if (m.op == KEEPER_ADD && fd >= 0)
 			hold(m.num, fd);
 		else {
@@ -281,6 +305,9 @@ keeper_run(pid_t child, char **argv, const char *exe, int sock,
 		}
 		if (pfd[0].revents)
 			drain(sock);
+		/* A binary that is not ours runs: nothing more to read. */
+		if (detached)
+			pfd[0].fd = -1;
 		if (!pfd[1].revents)
 			continue;
 		if (read(sfd, &si, sizeof(si)) != sizeof(si))
@@ -294,7 +321,7 @@ keeper_run(pid_t child, char **argv, const char *exe, int sock,
 		while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
 			if (pid != child)
 				continue;
-			if (stopping || (WIFEXITED(status) &&
+			if (stopping || detached || (WIFEXITED(status) &&
 			    WEXITSTATUS(status) == 0))
 				_exit(WIFEXITED(status) ?
 				    WEXITSTATUS(status) : 1);
@@ -308,6 +335,8 @@ keeper_run(pid_t child, char **argv, const char *exe, int sock,
 				    WEXITSTATUS(status));
 			/* What it sent before dying is what it had. */
 			drain(sock);
+			if (detached)
+				_exit(1);
 			restarts = served ? 0 : restarts + 1;
 			served = false;
 			if (restarts >= RESTART_MAX) {

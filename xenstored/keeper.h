@@ -47,6 +47,17 @@ int	keeper_fd_add(int fd);
 void	keeper_fd_del(int fd);
 
 /*
+ * Before a live update to a binary that will not talk to the keeper
+ * (not ours, or ours without --crash-restart): the keeper closes every
+ * descriptor it holds (a copy would keep a client's socket open after
+ * the new daemon closed it) and from then on, when the daemon ends,
+ * exits with its status instead of restarting it.  Our end of the
+ * keeper's socket is closed and XENSTORED_KEEPER_FD unset, so the new
+ * binary inherits neither.  No-op without a keeper.
+ */
+void	keeper_detach(void);
+
+/*
  * The numbers of the descriptors the keeper handed back at this
  * restart (XENSTORED_KEEPER_FDS), in fds (up to max); their count.
  */

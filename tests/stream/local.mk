@@ -10,7 +10,8 @@ tests_stream_stream_print_CFLAGS = $(AM_CFLAGS) $(TALLOC_CFLAGS)
 tests_stream_stream_print_LDADD = xenstored/libxsd.a $(TALLOC_LIBS)
 
 TESTS += tests/stream/print.sh tests/stream/c_dump.sh tests/stream/from_c.sh \
-	tests/stream/handover.sh tests/stream/crash_restart.sh
+	tests/stream/handover.sh tests/stream/crash_restart.sh \
+	tests/stream/keeper_handover.sh
 EXTRA_DIST += tests/stream/print.sh tests/stream/print.expected \
 	tests/stream/c_dump.sh tests/stream/from_c.sh tests/stream/handover.sh \
-	tests/stream/crash_restart.sh
+	tests/stream/crash_restart.sh tests/stream/keeper_handover.sh
