@@ -20,6 +20,7 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <talloc.h>
 #include <unistd.h>
 
 #include "keeper.h"
@@ -134,22 +135,33 @@ keeper_attach(void)
 	return 0;
 }
 
-unsigned int
-keeper_restart_fds(int *fds, unsigned int max)
+int *
+keeper_restart_fds(void *ctx, unsigned int *n, bool *oom)
 {
-	const char *s = getenv("XENSTORED_KEEPER_FDS");
-	unsigned int n = 0;
+	const char *s = getenv("XENSTORED_KEEPER_FDS"), *q;
+	unsigned int max = 1;
+	int *fds;
 	char *end;
 	long v;
 
-	while (s != NULL && *s != '\0' && n < max) {
+	*n = 0;
+	*oom = false;
+	if (s == NULL || *s == '\0')
+		return NULL;
+	for (q = s; *q != '\0'; q++)
+		max += *q == ',';
+	if ((fds = talloc_array(ctx, int, max)) == NULL) {
+		*oom = true;
+		return NULL;
+	}
+	while (*s != '\0' && *n < max) {
 		v = strtol(s, &end, 10);
 		if (end == s || v < 0 || v > INT_MAX)
 			break;
-		fds[n++] = (int)v;
+		fds[(*n)++] = (int)v;
 		s = *end == ',' ? end + 1 : end;
 	}
-	return n;
+	return fds;
 }
 
 /* The keeper's side. */

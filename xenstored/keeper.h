@@ -59,8 +59,10 @@ void	keeper_detach(void);
 
 /*
  * The numbers of the descriptors the keeper handed back at this
- * restart (XENSTORED_KEEPER_FDS), in fds (up to max); their count.
+ * restart (XENSTORED_KEEPER_FDS), in a new array on ctx, their count in
+ * *n (0 and a NULL array when there are none).  NULL with *n 0 also for
+ * ENOMEM; *oom then says so.
  */
-unsigned int keeper_restart_fds(int *fds, unsigned int max);
+int	*keeper_restart_fds(void *ctx, unsigned int *n, bool *oom);
 
 #endif

@@ -67,8 +67,21 @@ struct state {
 	uint32_t		 gen;
 	int			*adopted;	/* fds taken over */
 	unsigned int		 nadopted;
+	int			*kept;		/* fds the keeper gave back */
+	unsigned int		 nkept;
 	int			 evtchn_fd;
 };
+
+static bool
+in_list(const int *fds, unsigned int n, int fd)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (fds[i] == fd)
+			return true;
+	return false;
+}
 
 const char *
 state_run_dir(void)
@@ -1025,6 +1038,15 @@ replay_record(struct state *s, const struct stream_reader *r,
 		e = find_conn(s, rec->u.conn.conn_id);
 		if (e == NULL || !e->live || e->conn != NULL)
 			break;
+		/* Only a descriptor the keeper kept is that socket (a
+		 * number may be the new daemon's own file meanwhile). */
+		if (e->socket && !in_list(s->kept, s->nkept,
+		    rec->u.conn.socket_fd)) {
+			log_warnx("restart: socket fd %d was not kept: conn "
+			    "%u dropped", rec->u.conn.socket_fd, e->id);
+			e->live = false;
+			break;
+		}
 		if (e->socket && journal_socket_was_busy(s->dir,
 		    rec->u.conn.socket_fd)) {
 			log_info("restart: socket fd %d was in the middle of "
@@ -1163,6 +1185,16 @@ state_recover_load(TALLOC_CTX *ctx, const char *dir, int *socket_fd,
 	talloc_steal(s, jpath);
 	s->recover = true;
 	s->evtchn_fd = *evtchn_fd;
+	{
+		bool oom;
+
+		s->kept = keeper_restart_fds(s, &s->nkept, &oom);
+		if (oom) {
+			*why = talloc_strdup(ctx, "out of memory");
+			talloc_free(s);
+			return NULL;
+		}
+	}
 	s->dir = talloc_strdup(s, dir);
 	/* The snapshot's generation (after GLOBAL). */
 	(void)stream_open(&r, s->buf, s->len);
@@ -1234,9 +1266,8 @@ state_recover(struct state *s, struct store *st,
 	struct stream_reader r;
 	struct stream_record rec;
 	struct conn_entry *e, *t;
-	int fds[4096];
-	unsigned int n, i, j;
-	int err = 0;
+	unsigned int i;
+	int err = 0, fd;
 
 	(void)stream_open(&r, s->buf, s->len);
 	while (err == 0 && stream_next(&r, &rec) == 0 &&
@@ -1271,15 +1302,13 @@ state_recover(struct state *s, struct store *st,
 		if (err == 0 && e->live && e->conn != NULL && !e->socket)
 			err = finish_ring(e);
 	/* Descriptors the keeper gave back that no connection took. */
-	n = keeper_restart_fds(fds, sizeof(fds) / sizeof(fds[0]));
-	for (i = 0; i < n; i++) {
-		for (j = 0; j < s->nadopted && s->adopted[j] != fds[i]; j++)
-			;
-		if (j == s->nadopted &&
-		    (listener == NULL || socket_listener_fd(listener) != fds[i])
-		    && fds[i] != s->evtchn_fd) {
-			keeper_fd_del(fds[i]);
-			close(fds[i]);
+	for (i = 0; i < s->nkept; i++) {
+		fd = s->kept[i];
+		if (!in_list(s->adopted, s->nadopted, fd) &&
+		    (listener == NULL || socket_listener_fd(listener) != fd) &&
+		    fd != s->evtchn_fd) {
+			keeper_fd_del(fd);
+			close(fd);
 		}
 	}
 	if (err != 0)
