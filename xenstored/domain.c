@@ -621,6 +621,10 @@ domain_restore_done(void)
 			    .domid = d->domid, .state = XSS_DOMAIN_DEAD });
 			continue;
 		}
+		/* A domain known only by its quotas or features (its ring
+		 * was not taken over) has no port to notify. */
+		if (d->ring == NULL)
+			continue;
 		/* What its peer wrote meanwhile, without waiting for an
 		 * event it may have sent to the old daemon. */
 		service(d);

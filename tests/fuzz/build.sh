@@ -6,7 +6,7 @@
 #
 # usage: build.sh [BUILDDIR] [HARNESS...]
 #   BUILDDIR  default build-fuzz (relative to the source tree's top)
-#   HARNESS   default all: framing path perms ring stream daemon
+#   HARNESS   default all: framing path perms ring stream daemon restart
 # Needs clang and its libFuzzer runtime (Debian 12: clang,
 # libclang-rt-14-dev; scripts/setup-debian.sh installs both), talloc and
 # libevent.  CC overrides clang.  Needs no configure run.  The harnesses
@@ -17,7 +17,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 b=${1:-build-fuzz}
 [ $# -eq 0 ] || shift
 case $b in /*) ;; *) b=$top/$b ;; esac
-harnesses=${*:-framing path perms ring stream daemon}
+harnesses=${*:-framing path perms ring stream daemon restart}
 CC=${CC:-clang}
 out=$b/tests/fuzz
 mkdir -p "$out/obj"
@@ -86,8 +86,14 @@ fuzz_perms: obj/fuzz_perms.o libxsd-fuzz.a
 fuzz_ring: obj/fuzz_ring.o libxsd-fuzz.a
 # state.c's check needs the daemon's modules, and they libxs-stable.
 fuzz_stream: obj/fuzz_stream.o obj/fakexen.o libxsd-fuzz.a
-# The whole daemon: every module, linked whole.
+# The whole daemon: every module, linked whole; fuzz_restart is it
+# starting from a restart's state (fuzz_daemon.c, FUZZ_RESTART).
 fuzz_daemon: obj/fuzz_daemon.o obj/fakexen.o \$(DAEMON_OBJS)
+fuzz_restart: obj/fuzz_restart.o obj/fakexen.o \$(DAEMON_OBJS)
+
+obj/fuzz_restart.o: \$(TOP)/tests/fuzz/fuzz_daemon.c config.h
+	@echo "  CC      tests/fuzz/fuzz_daemon.c (FUZZ_RESTART)"
+	@\$(CC) \$(CFLAGS) -DFUZZ_RESTART -c \$< -o \$@
 
 # mkseeds: the seed corpora from the conformance cases (no fuzzer).
 mkseeds: \$(TOP)/tests/fuzz/mkseeds.c \$(TOP)/tests/fuzz/fuzz_daemon.h
@@ -110,7 +116,7 @@ rm -f "$out/Makefile.new"
 targets=
 for h in $harnesses; do
 	case $h in
-	framing|path|perms|ring|stream|daemon) targets="$targets fuzz_$h" ;;
+	framing|path|perms|ring|stream|daemon|restart) targets="$targets fuzz_$h" ;;
 	mkseeds|mkseeds-stream) targets="$targets $h" ;;
 	*) echo "fuzz/build.sh: no harness $h" >&2; exit 2 ;;
 	esac

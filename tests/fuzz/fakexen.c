@@ -47,6 +47,7 @@ struct fx_domain {
 
 struct fx_bind {
 	bool		 used;
+	bool		 prebound;	/* an earlier daemon's, not yet adopted */
 	uint32_t	 local;
 	unsigned int	 domid;
 	unsigned int	 gen;		/* of the domain when bound */
@@ -177,11 +178,29 @@ fx_reset(unsigned int live)
 			fx_domain_create(i);
 	}
 	memset(binds, 0, sizeof(binds));
-	next_port = 10;
+	next_port = 32;	/* above every FX_PREBOUND_PORT() */
 	npending = pending_head = 0;
 	fd_set_ready(evtchn_fd, false);
 	handle.open = 0;
 	domstate.open = 0;
+}
+
+void
+fx_prebind(void)
+{
+	unsigned int d, i = 0;
+
+	for (d = 0; d < FX_DOMS && i < FX_BINDS; d++) {
+		if (!doms[d].exists)
+			continue;
+		binds[i].used = true;
+		binds[i].prebound = true;
+		binds[i].domid = d;
+		binds[i].gen = doms[d].gen;
+		binds[i].local = FX_PREBOUND_PORT(d);
+		doms[d].port_bound = true;
+		i++;
+	}
 }
 
 void
@@ -227,6 +246,15 @@ bind_of_port(uint32_t local)
 		if (binds[i].used && binds[i].local == local)
 			return &binds[i];
 	return NULL;
+}
+
+/* A port the daemon holds (bound or adopted), or NULL. */
+static struct fx_bind *
+daemon_port(uint32_t local)
+{
+	struct fx_bind *b = bind_of_port(local);
+
+	return b != NULL && !b->prebound ? b : NULL;
 }
 
 static void
@@ -299,8 +327,9 @@ xss_close(struct xss_handle *h)
 	/* The daemon unmapped and unbound all before. */
 	for (i = 0; i < FX_POOL; i++)
 		CHECK(!pool[i].mapped);
+	/* (An earlier daemon's port no one adopted stays bound.) */
 	for (i = 0; i < FX_BINDS; i++)
-		CHECK(!binds[i].used);
+		CHECK(!binds[i].used || binds[i].prebound);
 	handle.open = 0;
 }
 
@@ -336,19 +365,23 @@ xss_evtchn_bind(struct xss_handle *h, uint32_t domid, uint32_t remote_port,
 	return 0;
 }
 
-/* The fuzzed daemon never takes over a replaced one's ports. */
+/* Only a port fx_prebind() left, once. */
 int
 xss_evtchn_adopt(struct xss_handle *h, uint32_t local_port)
 {
-	(void)local_port;
+	struct fx_bind *b = bind_of_port(local_port);
+
 	CHECK(h == &handle);
-	return EINVAL;
+	if (b == NULL || !b->prebound)
+		return EINVAL;
+	b->prebound = false;
+	return 0;
 }
 
 int
 xss_evtchn_unbind(struct xss_handle *h, uint32_t local_port)
 {
-	struct fx_bind *b = bind_of_port(local_port);
+	struct fx_bind *b = daemon_port(local_port);
 	unsigned int i, j;
 
 	CHECK(h == &handle);
@@ -371,7 +404,7 @@ xss_evtchn_unbind(struct xss_handle *h, uint32_t local_port)
 int
 xss_evtchn_notify(struct xss_handle *h, uint32_t local_port)
 {
-	struct fx_bind *b = bind_of_port(local_port);
+	struct fx_bind *b = daemon_port(local_port);
 
 	CHECK(h == &handle);
 	CHECK(b != NULL);

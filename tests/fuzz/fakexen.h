@@ -33,6 +33,17 @@
 void	fx_init(void);
 /* Start of an input: domains 0 .. live-1 exist with fresh pages. */
 void	fx_reset(unsigned int live);
+/*
+ * After fx_reset(): each existing domain's store port bound as by an
+ * earlier daemon, at FX_PREBOUND_PORT(domid) (the numbers the simulated
+ * Xen gives when dom0's ring and then guests 1, 2, ... are bound in
+ * order, so that a restart's state written there restores here).  The
+ * daemon may adopt each once (xss_evtchn_adopt()); one it does not
+ * adopt stays bound.
+ */
+void	fx_prebind(void);
+#define FX_PREBOUND_PORT(domid)	(2u + (domid))
+
 /* End of an input: free the pages (the daemon must be gone). */
 void	fx_finish(void);
 

@@ -7,6 +7,15 @@
  * (an in-memory transport under conn.c), dom0's own ring, and the rings
  * of four guest domains that the requests INTRODUCE, RELEASE and end.
  *
+ * Built with FUZZ_RESTART (fuzz_restart): the daemon instead starts as
+ * a restart after a crash does (docs/crash-restart.md): the input's
+ * first bytes after the configuration are a state_snapshot and a
+ * state_journal (fuzz_daemon.h, FD_RESTART_*), written to a directory
+ * and read back by state_recover_load() and state_recover(), with every
+ * domain's store port bound as by the crashed daemon (fx_prebind());
+ * then the same requests and invariants.  A state it refuses ends the
+ * input (the daemon would exit): everything must still be freed.
+ *
  * Invariants: CONTROL check's store_check() finds nothing; every node
  * is charged to its owner's quota (nodes and memory); a socket client
  * that reads gets exactly one reply per request, and no reply is over
@@ -38,6 +47,7 @@
 #include "log.h"
 #include "loop.h"
 #include "quota.h"
+#include "state.h"
 #include "store.h"
 #include "txn.h"
 #include "watch.h"
@@ -566,6 +576,7 @@ check_replies(void)
  * Set-up and tear-down, as main.c.
  */
 
+#ifndef FUZZ_RESTART
 /* main.c's initial_store(): /, /tool, /tool/xenstored. */
 static struct store *
 initial_store(TALLOC_CTX *ctx, unsigned int dom0)
@@ -583,8 +594,51 @@ initial_store(TALLOC_CTX *ctx, unsigned int dom0)
 	quota_charge(dom0, USAGE_NODES, 3);
 	return s;
 }
+#endif
+
+#ifdef FUZZ_RESTART
+static char	restart_dir[] = "/tmp/fuzz-restart.XXXXXX";
+/* This input's snapshot and journal. */
+static const uint8_t *snap_in, *jour_in;
+static size_t	snap_len, jour_len;
 
 static void
+put_file(const char *name, const uint8_t *p, size_t n)
+{
+	char path[sizeof(restart_dir) + 32];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", restart_dir, name);
+	CHECK((f = fopen(path, "wb")) != NULL);
+	CHECK(n == 0 || fwrite(p, 1, n, f) == n);
+	CHECK(fclose(f) == 0);
+}
+
+/* The state, as a restart finds it (main.c's take_over()); false when
+ * it is refused, where the daemon would exit. */
+static bool
+restart_recover(void)
+{
+	int socket_fd = -1, evtchn_fd = -1;
+	struct state *state;
+	char *why = NULL;
+
+	put_file("state_snapshot", snap_in, snap_len);
+	put_file("state_journal", jour_in, jour_len);
+	if ((state = state_recover_load(root, restart_dir, &socket_fd,
+	    &evtchn_fd, &why)) == NULL)
+		return false;
+	if (state_recover(state, st, NULL, &why) != 0) {
+		talloc_free(state);
+		return false;
+	}
+	state_finish(state);
+	return true;
+}
+#endif
+
+/* False for a restart whose state is refused (then only stop it). */
+static bool
 daemon_start(unsigned int cfgbyte)
 {
 	struct domain_config cfg = {
@@ -601,18 +655,38 @@ daemon_start(unsigned int cfgbyte)
 	log_init("xenstored", false, verbose);
 	log_trace_enable(true);
 	CHECK(loop_init() == 0 && watch_init() == 0);
+#ifdef FUZZ_RESTART
+	{
+		/* main.c's restored_store(). */
+		struct perm_entry pe = { 0, PERM_NONE };
+		struct perms perms = { 1, &pe };
+
+		CHECK((st = store_new(root, &perms)) != NULL);
+		quota_charge(0, USAGE_NODES, 1);
+	}
+#else
 	CHECK((st = initial_store(root, 0)) != NULL);
+#endif
 	CHECK((disp = dispatch_new(root, st)) != NULL);
 	control_init(root);
 	/* The listener's connection context (conn_socket.c). */
 	CHECK((sock_ctx = talloc_named_const(root, 0, "connections")) !=
 	    NULL);
 	fx_reset(1 + FD_GUESTS);
+#ifdef FUZZ_RESTART
+	fx_prebind();
+#endif
 	CHECK((xh = xss_open(&err)) != NULL);
 	CHECK(domain_init(root, xh, st, &cfg, dispatch_frame, disp) == 0);
+#ifndef FUZZ_RESTART
 	CHECK(domain_introduce_local() == 0);
+#endif
 	CHECK(domain_feed_init(root, NULL) == 0);
 	CHECK(loop_fd_add(root, tick_fd, tick, NULL) != NULL);
+#ifdef FUZZ_RESTART
+	if (!restart_recover())
+		return false;
+#endif
 
 	for (i = 0; i < FD_CONNS; i++) {
 		/* Not the buffers: zeroing them costs more than the rest. */
@@ -622,10 +696,16 @@ daemon_start(unsigned int cfgbyte)
 		if (i >= FD_CONN_LOCAL) {
 			clients[i].ring = true;
 			clients[i].domid = i - FD_CONN_LOCAL;
+#ifdef FUZZ_RESTART
+			/* A restored ring carries what the state says, from
+			 * where it says: no frame boundary to expect. */
+			clients[i].tampered = true;
+#endif
 		}
 	}
 	for (i = 0; i < FD_CONN_SOCKETS; i++)
 		sock_open(&clients[i]);
+	return true;
 }
 
 static void
@@ -819,6 +899,9 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	talloc_enable_null_tracking();
 	atexit(untrack);
 	fx_init();
+#ifdef FUZZ_RESTART
+	CHECK(mkdtemp(restart_dir) != NULL);
+#endif
 	tick_fd = eventfd(1, EFD_NONBLOCK | EFD_CLOEXEC);
 	CHECK(tick_fd >= 0);
 	return 0;
@@ -827,15 +910,31 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	const uint8_t *p, *end = data + size, *sep;
+	const uint8_t *p, *end = data + size, *sep, *first = data + 1;
 	unsigned int op;
 
 	if (size < 1)
 		return 0;
+#ifdef FUZZ_RESTART
+	if (size < FD_RESTART_HDR)
+		return 0;
+	snap_len = data[1] | (size_t)data[2] << 8;
+	jour_len = data[3] | (size_t)data[4] << 8;
+	if (snap_len > size - FD_RESTART_HDR ||
+	    jour_len > size - FD_RESTART_HDR - snap_len)
+		return 0;
+	snap_in = data + FD_RESTART_HDR;
+	jour_in = snap_in + snap_len;
+	first = jour_in + jour_len;
+#endif
 	blocks_before = talloc_total_blocks(NULL);
-	daemon_start(data[0]);
+	if (!daemon_start(data[0])) {
+		daemon_stop();
+		CHECK(talloc_total_blocks(NULL) == blocks_before);
+		return 0;
+	}
 	pump(1);
-	for (p = data + 1; p < end; p = sep == NULL ? end : sep + FD_SEP_LEN) {
+	for (p = first; p < end; p = sep == NULL ? end : sep + FD_SEP_LEN) {
 		sep = memmem(p, end - p, FD_SEP, FD_SEP_LEN);
 		in = p;
 		in_left = (sep == NULL ? end : sep) - p;

@@ -61,6 +61,13 @@ enum {
 
 #define FD_OP(op)	(0x80 + (op))
 
+/*
+ * fuzz_restart (fuzz_daemon.c built with FUZZ_RESTART): after byte 0,
+ * the lengths of a state_snapshot and of a state_journal (16 bits
+ * each, little-endian), then their bytes, then the records as above.
+ */
+#define FD_RESTART_HDR	5
+
 #define FD_SEP		"\xfe\xff"
 #define FD_SEP_LEN	2
 

@@ -15,7 +15,7 @@
 #   -t  seconds of fuzzing per harness (default $FUZZ_SECONDS, else 60;
 #       the whole-daemon harness gets half as much again)
 #   -r  replay the regressions and seeds only, do not fuzz
-#   HARNESS  default: framing path perms ring stream daemon
+#   HARNESS  default: framing path perms ring stream daemon restart
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 here=$top/tests/fuzz
@@ -33,7 +33,7 @@ done
 shift $((OPTIND - 1))
 case $b in /*) ;; *) b=$top/$b ;; esac
 out=$b/tests/fuzz
-[ $# -gt 0 ] || set -- framing path perms ring stream daemon
+[ $# -gt 0 ] || set -- framing path perms ring stream daemon restart
 pass=0
 fail=0
 : >"$out/results"
@@ -66,7 +66,7 @@ for h in "$@"; do
 	mkdir -p "$art" "$out/corpus-$h"
 	opts="-rss_limit_mb=2048 -timeout=25 -print_final_stats=1"
 	case $h in
-	daemon) opts="$opts -max_len=8192" ;;
+	daemon|restart) opts="$opts -max_len=8192" ;;
 	ring) opts="$opts -max_len=16384" ;;
 	path) opts="$opts -max_len=7000" ;;
 	*) opts="$opts -max_len=4200" ;;
