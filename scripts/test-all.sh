@@ -59,7 +59,7 @@ for variant in plain sanitizers; do
 	# without the controls.
 	xenargs=
 	[ "$variant" = sanitizers ] &&
-	    xenargs="--daemon ours tools poweroff shutdown reboot crash destroy three service-restart"
+	    xenargs="--daemon ours tools poweroff shutdown reboot crash destroy three service-restart kill9"
 	step "make check-xen $xenargs ($variant)"
 	if (cd "$dir" && make check-xen XEN_QEMU_ARGS="$xenargs"); then
 		pass=$((pass + 1))

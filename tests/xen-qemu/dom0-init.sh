@@ -110,6 +110,10 @@ state() {
 same_state() {
 	state >/run/state.now 2>&1 && cmp -s /run/baseline /run/state.now
 }
+same_state_but_talloc() {
+	state 2>&1 | grep -v '^talloc' >/run/state.now &&
+	    grep -v '^talloc' /run/baseline | cmp -s - /run/state.now
+}
 check_baseline() {
 	wait_for 30 same_state || fail "state not back to its baseline:
 $(diff /run/baseline /run/state.now)"
@@ -305,10 +309,15 @@ oxconf() {
 	printf 'access-log-file = /run/oxenstored-access.log\n'
 	printf 'xenstored-kva = /proc/xen/xsd_kva\nxenstored-port = /proc/xen/xsd_port\n'
 }
+# With the kill9 scenario ours runs under its keeper (--crash-restart,
+# docs/crash-restart.md) for the whole boot: $keeper is the keeper, $xsd
+# the daemon serving.
+keeper=
+case " $SCENARIOS " in *" kill9 "*) [ "$DAEMON" = ours ] && keeper=yes ;; esac
 case $DAEMON in
 ours)
-	/usr/local/sbin/xenstored -N -V --pid-file /run/xenstored.pid \
-	    >/run/xsd.log 2>&1 & ;;
+	/usr/local/sbin/xenstored -N -V ${keeper:+--crash-restart} \
+	    --pid-file /run/xenstored.pid >/run/xsd.log 2>&1 & ;;
 c)
 	/usr/lib/xen-4.17/bin/xenstored -N --pid-file /run/xenstored.pid \
 	    >/run/xsd.log 2>&1 & ;;
@@ -348,6 +357,27 @@ $(xq-domains console 1 2>&1)"
 *)	scenario=setup; fail "DAEMON=$DAEMON" ;;
 esac
 xsd=$!
+# keeper_child: the daemon the keeper runs now.
+keeper_child() {
+	# (busybox has no pgrep here)
+	for _s in /proc/[0-9]*/stat; do
+		read -r _p _c _st _pp _rest <"$_s" 2>/dev/null || continue
+		[ "$_pp" = "$keeper" ] && { echo "$_p"; return 0; }
+	done
+	return 1
+}
+# restarted OLD: another daemon than pid OLD runs under the keeper and
+# answers.
+restarted() {
+	_n=$(keeper_child) && [ "$_n" != "$1" ] &&
+	    xenstore-read /local/domain/0/name
+}
+if [ -n "$keeper" ]; then
+	keeper=$xsd
+	wait_for 30 keeper_child || fail "no daemon under the keeper"
+	xsd=$(keeper_child)
+	echo "xenstored: keeper pid $keeper, daemon pid $xsd"
+fi
 if [ "$DAEMON" = stub ]; then
 	# Debian's script ran xen-init-dom0 and xenconsoled.
 	stubid=$(xenstore-read /tool/xenstored/domid) ||
@@ -460,6 +490,41 @@ for scenario in $SCENARIOS; do
 		xl shutdown -w g2 || fail "xl shutdown g2 after the live updates"
 		xl destroy g3 || fail "xl destroy g3 after the live updates"
 		gone "$d1"; gone "$d2"; gone "$d3" ;;
+	kill9)	# (ours, under its keeper) The daemon is killed with
+		# SIGKILL while a guest runs: the keeper restarts it, the
+		# guest's watch set before the kill fires for a write made
+		# after it, on the same ring, and dom0's @releaseDomain
+		# watch (a socket client, idle meanwhile) sees the death.
+		[ -n "$keeper" ] || fail "needs ours under its keeper"
+		boot g1 again
+		g=/local/domain/$domid
+		wait_for 60 sh -c "[ \"\$(xenstore-read $g/data/armed)\" = 1 ]" ||
+		    fail "g1 never armed its second watch"
+		old=$xsd
+		kill -KILL "$old"
+		wait_for 30 restarted "$old" ||
+		    fail "not restarted: $(tail -5 /run/xsd.log)"
+		xsd=$(keeper_child)
+		grep -m1 "pid $old) killed by signal 9" /run/xsd.log ||
+		    fail "the keeper did not log the kill"
+		echo "xenstored: pid $old killed, pid $xsd serves"
+		xenstore-write $g/data/ping2 "q$domid" || fail "write ping2"
+		wait_for 30 xenstore-read $g/data/pong2 ||
+		    fail "no second pong from g1 after the restart"
+		v=$(xenstore-read $g/data/pong2)
+		[ "$v" = "q$domid" ] || fail "g1 answered '$v' to q$domid"
+		echo "g1 (domid $domid): ping/pong after the restart ok"
+		check_maps
+		# Its kernel's watch on control/shutdown, over the same ring.
+		xl shutdown -w g1 || fail "xl shutdown after the restart"
+		gone "$domid"
+		# A restarted daemon's talloc figures are its own (the
+		# sessions it restores): all else must equal the baseline,
+		# which is then taken again for the scenarios after.
+		wait_for 30 same_state_but_talloc ||
+		    fail "state not back to its baseline after the restart:
+$(grep -v '^talloc' /run/baseline | diff - /run/state.now)"
+		state >/run/baseline 2>&1 || fail "cannot read the state" ;;
 	service-restart)	# The service misses a death and catches up.
 		boot g1 wait
 		stop_service
@@ -583,7 +648,15 @@ if [ -f /run/svc.pid ]; then
 	kill "$(cat /run/svc.pid)"
 	wait "$(cat /run/svc.pid)" || fail "the service exited with $?"
 fi
-if [ "$DAEMON" = ours ]; then
+if [ -n "$keeper" ]; then
+	# The keeper passes SIGTERM on and exits with the daemon's status.
+	kill "$keeper"
+	wait_for 30 sh -c "! kill -0 $keeper" || fail "the keeper ignored SIGTERM"
+	wait "$keeper" || fail "the keeper exited with $?"
+	kill -0 "$xsd" 2>/dev/null && fail "xenstored outlived its keeper"
+	grep -qs -e Sanitizer -e 'runtime error' /run/xsd.log /run/svc.log &&
+	    fail "a sanitizer report"
+elif [ "$DAEMON" = ours ]; then
 	kill "$xsd"
 	wait_for 30 sh -c "! kill -0 $xsd" || fail "xenstored ignored SIGTERM"
 	wait "$xsd" || fail "xenstored exited with $?"

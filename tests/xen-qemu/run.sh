@@ -7,7 +7,8 @@
 # own packages; each boot appends its /test.conf as a second archive.
 #
 # usage: run.sh BUILDDIR               the whole matrix (make check-xen):
-#            1. our daemon, every scenario: must pass;
+#            1. our daemon, every scenario, under its keeper
+#               (--crash-restart) and killed once (kill9): must pass;
 #            2. Debian's C xenstored, the same scenarios (but the one about
 #               our service): must pass, or the harness itself is wrong;
 #            3. our daemon without its domain-state service, so it never
@@ -270,6 +271,8 @@ else
 	ours_says="our xenstored"
 	c_says="control, Debian's C xenstored"
 fi
+# Ours runs its first boot under its keeper, killed once (kill9).
+first="$first kill9"
 status=0
 # must_pass NAME DAEMON SCENARIOS SAYS [NOTE]: that boot must pass; a
 # control ("control, ...") that fails means the harness is wrong.
