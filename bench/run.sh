@@ -60,16 +60,6 @@ xsb() {
 	record "$xb" "$xd" <"$T/out"
 }
 ms() { echo $(($(date +%s%N) / 1000000)); }
-# keeper_child PID: the daemon a --crash-restart keeper PID runs.
-keeper_child() {
-	i=0
-	until c=$(pgrep -P "$1") && [ -n "$c" ]; do
-		i=$((i + 1))
-		[ $i -le 3000 ] || fail "no daemon under keeper $1"
-		sleep 0.01
-	done
-	echo "$c"
-}
 
 echo "make bench: $(nproc) CPUs, $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1)," \
     "$repeats runs each"
@@ -208,7 +198,8 @@ while [ $r -le "$repeats" ]; do
 					OURS_ARGS=$a start_daemon ours
 					# The keeper's child serves (its CPU).
 					CPU_PID=
-					[ $j = off ] || CPU_PID=$(keeper_child "$DAEMON_PID")
+					[ $j = off ] || CPU_PID=$(keeper_child "$DAEMON_PID") ||
+					    exit 1
 					xsb "journal-$j" ours rtt write $n_rtt
 					xsb "journal-ring-$j" ours rtt write $n_ring --ring
 					xsb "journal-tp-$j" ours throughput 4 $tp_s

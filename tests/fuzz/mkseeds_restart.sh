@@ -34,16 +34,6 @@ open(sys.argv[3], 'wb').write(bytes([0]) + struct.pack('<HH', len(snap),
 EOF
 	echo "$1: $(wc -c <"$out/$1") bytes"
 }
-# keeper_child: the daemon under the keeper.
-keeper_child() {
-	i=0
-	until c=$(pgrep -P "$DAEMON_PID") && [ -n "$c" ]; do
-		i=$((i + 1))
-		[ $i -le 3000 ] || fail "no daemon under the keeper"
-		sleep 0.01
-	done
-	echo "$c"
-}
 
 OURS_ARGS=--crash-restart start_daemon ours
 for d in 1 2 3; do
@@ -79,7 +69,8 @@ write data/w 1
 S
 seed transactions
 # After a crash: the restarted daemon's own snapshot and journal.
-kill -9 "$(keeper_child)"
+c=$(keeper_child "$DAEMON_PID") || exit 1
+kill -9 "$c"
 sleep 0.5
 xenstore-write /d0/after 1 || fail "write after the restart"
 seed restarted

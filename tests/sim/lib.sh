@@ -63,14 +63,29 @@ wait_for() {
 }
 
 # wait_line PATTERN FILE WHAT: until a line of FILE matches PATTERN
-# (grep's; 10 s bound, 10 ms steps), else fail "WHAT".
+# (grep's; 30 s bound, 10 ms steps), else fail "WHAT".
 wait_line() {
 	i=0
 	until grep -q -- "$1" "$2" 2>/dev/null; do
 		i=$((i + 1))
-		[ $i -le 1000 ] || fail "$3"
+		[ $i -le 3000 ] || fail "$3"
 		sleep 0.01
 	done
+}
+
+# keeper_child PID: the daemon the --crash-restart keeper PID runs, once
+# there is one (30 s bound), failing if the keeper dies.  In $(...),
+# add "|| exit 1": fail ends only the subshell there.
+keeper_child() {
+	_i=0
+	until _c=$(pgrep -P "$1") && [ -n "$_c" ]; do
+		_i=$((_i + 1))
+		[ $_i -le 3000 ] || fail "no daemon under the keeper $1"
+		kill -0 "$1" 2>/dev/null ||
+		    fail "the keeper $1 died: $(tail -5 "$T/daemon.log")"
+		sleep 0.01
+	done
+	echo "$_c"
 }
 
 # start_daemon ours|cxenstored|oxenstored: a fresh simulated host and

@@ -23,28 +23,6 @@ running() { [ -d "$T" ] && [ ! -e "$T/stop" ]; }
 OURS_ARGS="--crash-restart -E 100000" start_daemon ours
 keeper=$DAEMON_PID
 
-# daemon_pid: the keeper's child (the serving daemon), waiting for one.
-daemon_pid() {
-	i=0
-	until p=$(pgrep -P "$keeper") && [ -n "$p" ]; do
-		i=$((i + 1))
-		[ $i -le 3000 ] || fail "no daemon under the keeper"
-		kill -0 "$keeper" 2>/dev/null ||
-		    fail "the keeper died: $(tail -5 "$T/daemon.log")"
-		sleep 0.01
-	done
-	echo "$p"
-}
-# until_line PATTERN FILE WHAT: wait (30 s bound) for a line.
-until_line() {
-	i=0
-	until grep -q -- "$1" "$2" 2>/dev/null; do
-		i=$((i + 1))
-		[ $i -le 3000 ] || fail "$3: $(tail -3 "$2")"
-		sleep 0.01
-	done
-}
-
 for d in 1 2 3; do
 	guest --create --setup --introduce </dev/null >/dev/null ||
 	    fail "create $d"
@@ -73,7 +51,7 @@ BG="$BG $!"
 exec 3>"$T/w.in"
 echo "watch data tok" >&3
 echo "event" >&3
-until_line '^event -> data tok$' "$T/g3.out" "the watcher's first event"
+wait_line '^event -> data tok$' "$T/g3.out" "the watcher's first event"
 # The dom0 writer: one xenstore-write (a new connection) each.
 (
 	i=0
@@ -102,10 +80,10 @@ while [ $r -lt "$ROUNDS" ]; do
 			sleep 0.005
 		done
 	done
-	old=$(daemon_pid)
+	old=$(keeper_child "$keeper") || exit 1
 	kill -9 "$old"
 	i=0
-	while new=$(daemon_pid) && [ "$new" = "$old" ]; do
+	while new=$(keeper_child "$keeper") && [ "$new" = "$old" ]; do
 		i=$((i + 1))
 		[ $i -le 3000 ] || fail "round $r: not restarted"
 		sleep 0.01
@@ -114,7 +92,7 @@ while [ $r -lt "$ROUNDS" ]; do
 	timeout 30 xenstore-write "/local/domain/3/data/r$r" x ||
 	    fail "round $r: dom0 write: $(tail -5 "$T/daemon.log")"
 	echo "event" >&3
-	until_line "^event -> data/r$r tok\$" "$T/g3.out" \
+	wait_line "^event -> data/r$r tok\$" "$T/g3.out" \
 	    "round $r: the watch did not fire"
 done
 touch "$T/stop"

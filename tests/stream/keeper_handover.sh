@@ -17,16 +17,6 @@ mkdir -p "$T/run"
 XENSTORED_RUNDIR=$T/run
 export XENSTORED_RUNDIR
 
-# child_of PID: its one child, waited for (30 s bound).
-child_of() {
-	i=0
-	until c=$(pgrep -P "$1") && [ -n "$c" ]; do
-		i=$((i + 1))
-		[ $i -le 3000 ] || fail "no child under $1: $(tail -5 "$T/daemon.log")"
-		sleep 0.01
-	done
-	echo "$c"
-}
 # fds PID: how many descriptors it holds above 2.
 fds() {
 	ls "/proc/$1/fd" | awk '$1 > 2' | wc -l
@@ -37,19 +27,15 @@ watch_fires() {
 	xenstore-write "/local/domain/1/data/r$1" x ||
 	    fail "$1: write: $(tail -5 "$T/daemon.log")"
 	echo "event" >&3
-	i=0
-	until grep -q "^event -> data/r$1 tok\$" "$T/g.out"; do
-		i=$((i + 1))
-		[ $i -le 3000 ] || fail "$1: the watch did not fire: $(tail -3 "$T/g.out")"
-		sleep 0.01
-	done
+	wait_line "^event -> data/r$1 tok\$" "$T/g.out" \
+	    "$1: the watch did not fire: $(tail -3 "$T/g.out")"
 }
 # update ROUND BINARY ARGS: live update of the keeper's child.
 update() {
-	old=$(child_of "$keeper")
+	old=$(keeper_child "$keeper") || exit 1
 	timeout 120 "$LU" live-update -c "$3" "$2" >"$T/lu.out" 2>&1 ||
 	    fail "$1: live-update to $2: $(cat "$T/lu.out") $(tail -5 "$T/daemon.log")"
-	[ "$(child_of "$keeper")" = "$old" ] || fail "$1: another pid serves"
+	[ "$(keeper_child "$keeper")" = "$old" ] || fail "$1: another pid serves"
 	watch_fires "$1"
 	echo "ok: $1"
 }
@@ -66,21 +52,16 @@ ours_keeper() {
 	exec 3>"$T/w.in"
 	echo "watch data tok" >&3
 	echo "event" >&3	# the one every new watch gets
-	i=0
-	until grep -q '^event -> data tok$' "$T/g.out"; do
-		i=$((i + 1))
-		[ $i -le 3000 ] || fail "no first event: $(cat "$T/g.out")"
-		sleep 0.01
-	done
+	wait_line '^event -> data tok$' "$T/g.out" "no first event"
 	watch_fires start
 }
 
 ours_keeper
 update ours-to-ours "$OURS" "-N -V --crash-restart"
-old=$(child_of "$keeper")
+old=$(keeper_child "$keeper") || exit 1
 kill -9 "$old"
 i=0
-while new=$(child_of "$keeper") && [ "$new" = "$old" ]; do
+while new=$(keeper_child "$keeper") && [ "$new" = "$old" ]; do
 	i=$((i + 1))
 	[ $i -le 3000 ] || fail "not restarted after the update"
 	sleep 0.01
@@ -99,7 +80,7 @@ for f in state_snapshot state_journal state_busy; do
 	[ ! -e "$T/run/$f" ] || fail "$f left behind for C"
 done
 grep -q 'the keeper lets go' "$T/daemon.log" || fail "no log of letting go"
-c=$(child_of "$keeper")
+c=$(keeper_child "$keeper") || exit 1
 kill -9 "$c"
 i=0
 while kill -0 "$keeper" 2>/dev/null; do
