@@ -214,8 +214,8 @@ boot() {
 	mkdir -p "$T/conf"
 	printf 'DAEMON=%s\nSERVICE=%s\nSCENARIOS="%s"\nSHELL_ONLY=%s\nHV=%s\n' \
 	    "$2" "$3" "$4" "$shell" "$hv" >"$T/conf/test.conf"
-	printf 'STUB_MEM=%s\nSTUB_RECLAIM=%s\n' "$stub_mem" "${5:-$reclaim}" \
-	    >>"$T/conf/test.conf"
+	printf 'STUB_MEM=%s\nSTUB_RECLAIM=%s\nRELEASE_WAIT=%s\n' "$stub_mem" \
+	    "${5:-$reclaim}" "${RELEASE_WAIT:-30}" >>"$T/conf/test.conf"
 	(cd "$T/conf" && echo test.conf | cpio -o -H newc 2>/dev/null) >"$T/conf.cpio"
 	# The kernel takes an uncompressed archive only at a 4-byte offset.
 	pad=$(((4 - $(stat -c %s "$T/dom0.img") % 4) % 4))
@@ -310,7 +310,8 @@ must_pass ours ours "$first" "$ours_says"
 # rest (docs/migration-stream.md).
 must_pass c c "$(echo "$all" | sed 's/ cycles service-restart//') takeover" \
     "$c_says, then ours after a live update"
-boot broken ours no poweroff || true
+# The controls that must miss a death wait 30 s for it, not 90.
+RELEASE_WAIT=10 boot broken ours no poweroff || true
 broken_failed() {
 	grep -q '^RESULT: FAIL \[poweroff\] no @releaseDomain/1 event' "$logs/broken.log"
 }
@@ -337,7 +338,7 @@ stub_scenarios=$all
 [ "$hv" = patched ] && stub_scenarios="poweroff three service-restart"
 must_pass stub stub "$stub_scenarios" \
     "our xenstored in the xenstore stub domain${stub_mem:+ ($stub_mem MiB)}, $hv hypervisor"
-boot stub-noreclaim stub yes poweroff no || true
+RELEASE_WAIT=10 boot stub-noreclaim stub yes poweroff no || true
 # noreclaim_failed: the control failed for the reason it must.
 noreclaim_failed() {
 	if [ "$hv" = patched ]; then
