@@ -36,8 +36,14 @@ if [ $quick = yes ]; then
 	lu_sizes="2000:10"
 fi
 LU=/usr/lib/xen-4.17/bin/xenstore-control
-# The state file of a live update goes here (ours and C alike).
+# The state file of a live update, and the crash-restart snapshot and
+# journal, go here (ours and C alike): in /dev/shm where there is one,
+# as a host's /var/run/xenstored is tmpfs.
 XENSTORED_RUNDIR=$T/run
+if rd=$(mktemp -d /dev/shm/xs-bench.XXXXXX 2>/dev/null); then
+	ln -s "$rd" "$T/run"
+	trap 'rm -rf "$rd"; cleanup' EXIT
+fi
 export XENSTORED_RUNDIR
 mkdir -p "$T/run"
 : >"$T/results"
