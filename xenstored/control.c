@@ -495,11 +495,15 @@ lu_v1_verdict(TALLOC_CTX *ctx, bool force, time_t timeout)
 	return ts.reason != NULL ? ts.reason : "Overlapping transactions";
 }
 
-/* Whether argv (NULL-terminated) holds arg. */
+/*
+ * Whether argv (NULL-terminated) holds the option arg before any "--".
+ * Exact only: an abbreviation getopt_long would take counts as absent,
+ * which errs on the safe side (the keeper lets go).
+ */
 static bool
 has_arg(char **argv, const char *arg)
 {
-	for (; *argv != NULL; argv++)
+	for (; *argv != NULL && strcmp(*argv, "--") != 0; argv++)
 		if (strcmp(*argv, arg) == 0)
 			return true;
 	return false;
@@ -532,18 +536,21 @@ lu_start(struct request *req, bool force, time_t timeout)
 		    "Dump state error: %s.", why != NULL ? why :
 		    strerror(err)));
 	log_info("live update: exec %s", lu->binary);
+	if ((err = lu_keep_fds(true)) != 0)
+		goto failed;
 	/* A daemon that will not talk to the keeper must not be
 	 * restarted as us from our old state. */
 	if (keeper_present() && (!ours || !has_arg(argv, "--crash-restart"))) {
+		if ((err = keeper_detach()) != 0)
+			goto failed;
 		detached = true;
 		log_info("live update: %s will run without --crash-restart: "
-		    "the keeper lets go", lu->binary);
-		journal_discard();
-		keeper_detach();
+		    "the keeper let go", lu->binary);
+		journal_discard(state_run_dir());
 	}
-	if ((err = lu_keep_fds(true)) == 0)
-		execv(lu->binary, argv);
+	execv(lu->binary, argv);
 	err = errno;
+failed:
 	/* Still us: everything as it was, but a keeper let go. */
 	lu_keep_fds(false);
 	unlink(lu_env.state_path);

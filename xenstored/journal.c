@@ -87,21 +87,20 @@ journal_fail(const char *what, int err)
 }
 
 void
-journal_discard(void)
+journal_discard(const char *dir)
 {
 	char *(*path[])(void *, const char *) = { journal_snapshot_path,
 	    journal_journal_path, journal_busy_path };
 	unsigned int i;
 	char *p;
 
-	if (!J.on)
-		return;
+	if (J.on)
+		journal_stop();
 	for (i = 0; i < sizeof(path) / sizeof(path[0]); i++) {
-		if ((p = path[i](NULL, J.dir)) != NULL)
+		if ((p = path[i](NULL, dir)) != NULL)
 			unlink(p);
 		talloc_free(p);
 	}
-	journal_stop();
 }
 
 static void

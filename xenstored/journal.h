@@ -74,10 +74,11 @@ int	journal_put_node(struct stream_writer *w, void *tmp, const char *path,
 void	journal_stop(void);
 
 /*
- * Stop journalling and remove the files (a live update to a daemon
+ * Stop journalling (if on) and remove the files in dir, whether this
+ * daemon wrote them or an earlier one did (a live update to a daemon
  * that will not keep them: none may restart from them later).
  */
-void	journal_discard(void);
+void	journal_discard(const char *dir);
 
 bool	journal_enabled(void);
 

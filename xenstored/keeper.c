@@ -99,18 +99,22 @@ keeper_fd_del(int fd)
 		(void)send_msg(KEEPER_DEL, fd, -1);
 }
 
-void
+int
 keeper_detach(void)
 {
+	int err;
+
 	if (ksock < 0)
-		return;
-	if (send_msg(KEEPER_DETACH, -1, -1) != 0)
-		log_warnx("keeper: cannot detach: it may restart this "
-		    "binary if the next one dies");
+		return 0;
+	if ((err = send_msg(KEEPER_DETACH, -1, -1)) != 0) {
+		log_warnx("keeper: cannot detach: %s", strerror(err));
+		return err;
+	}
 	close(ksock);
 	ksock = -1;
 	unsetenv("XENSTORED_KEEPER_FD");
 	unsetenv("XENSTORED_KEEPER_FDS");
+	return 0;
 }
 
 bool
@@ -333,6 +337,9 @@ keeper_run(pid_t child, char **argv, const char *exe, int sock,
 		while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
 			if (pid != child)
 				continue;
+			/* What it sent before dying is what it had (a
+			 * DETACH just before an exec among it). */
+			drain(sock);
 			if (stopping || detached || (WIFEXITED(status) &&
 			    WEXITSTATUS(status) == 0))
 				_exit(WIFEXITED(status) ?
@@ -345,10 +352,6 @@ keeper_run(pid_t child, char **argv, const char *exe, int sock,
 				log_warnx("keeper: xenstored (pid %ld) exited "
 				    "with %d: restarting", (long)child,
 				    WEXITSTATUS(status));
-			/* What it sent before dying is what it had. */
-			drain(sock);
-			if (detached)
-				_exit(1);
 			restarts = served ? 0 : restarts + 1;
 			served = false;
 			if (restarts >= RESTART_MAX) {

@@ -53,9 +53,10 @@ void	keeper_fd_del(int fd);
  * the new daemon closed it) and from then on, when the daemon ends,
  * exits with its status instead of restarting it.  Our end of the
  * keeper's socket is closed and XENSTORED_KEEPER_FD unset, so the new
- * binary inherits neither.  No-op without a keeper.
+ * binary inherits neither.  Returns 0 (also without a keeper), or the
+ * errno of a failed send: the keeper then still holds everything.
  */
-void	keeper_detach(void);
+int	keeper_detach(void);
 
 /*
  * The numbers of the descriptors the keeper handed back at this

@@ -973,15 +973,18 @@ live_entry(struct state *s, const struct stream_reader *r,
 	return e != NULL && e->live && e->conn != NULL ? e : NULL;
 }
 
-static void
+/* 0, or ENOMEM (then the restart fails: an fd not listed as taken
+ * would be closed under its connection). */
+static int
 adopted(struct state *s, int fd)
 {
 	int *a = talloc_realloc(s, s->adopted, int, s->nadopted + 1);
 
-	if (a != NULL) {
-		s->adopted = a;
-		a[s->nadopted++] = fd;
-	}
+	if (a == NULL)
+		return ENOMEM;
+	s->adopted = a;
+	a[s->nadopted++] = fd;
+	return 0;
 }
 
 /* Output for a ring, as it would have been queued: whole messages
@@ -1040,10 +1043,12 @@ replay_record(struct state *s, const struct stream_reader *r,
 			break;
 		/* Only a descriptor the keeper kept is that socket (a
 		 * number may be the new daemon's own file meanwhile). */
-		if (e->socket && !in_list(s->kept, s->nkept,
-		    rec->u.conn.socket_fd)) {
-			log_warnx("restart: socket fd %d was not kept: conn "
-			    "%u dropped", rec->u.conn.socket_fd, e->id);
+		if (e->socket && (!in_list(s->kept, s->nkept,
+		    rec->u.conn.socket_fd) || in_list(s->adopted, s->nadopted,
+		    rec->u.conn.socket_fd))) {
+			log_warnx("restart: socket fd %d was not kept, or is "
+			    "taken: conn %u dropped", rec->u.conn.socket_fd,
+			    e->id);
 			e->live = false;
 			break;
 		}
@@ -1063,7 +1068,7 @@ replay_record(struct state *s, const struct stream_reader *r,
 			break;
 		}
 		if (e->socket) {
-			adopted(s, rec->u.conn.socket_fd);
+			err = adopted(s, rec->u.conn.socket_fd);
 			e->in_len = 0;	/* idle: nothing of it is pending */
 		}
 		break;
@@ -1184,7 +1189,6 @@ state_recover_load(TALLOC_CTX *ctx, const char *dir, int *socket_fd,
 	talloc_steal(s, snap);
 	talloc_steal(s, jpath);
 	s->recover = true;
-	s->evtchn_fd = *evtchn_fd;
 	{
 		bool oom;
 
@@ -1195,6 +1199,18 @@ state_recover_load(TALLOC_CTX *ctx, const char *dir, int *socket_fd,
 			return NULL;
 		}
 	}
+	/* The state's own descriptors are only what the keeper kept. */
+	if (*socket_fd >= 0 && !in_list(s->kept, s->nkept, *socket_fd)) {
+		log_warnx("restart: the listening socket (fd %d) was not "
+		    "kept: listening anew", *socket_fd);
+		*socket_fd = -1;
+	}
+	if (*evtchn_fd >= 0 && !in_list(s->kept, s->nkept, *evtchn_fd)) {
+		log_warnx("restart: the event-channel fd %d was not kept: "
+		    "no ring can be taken over", *evtchn_fd);
+		*evtchn_fd = -1;
+	}
+	s->evtchn_fd = *evtchn_fd;
 	s->dir = talloc_strdup(s, dir);
 	/* The snapshot's generation (after GLOBAL). */
 	(void)stream_open(&r, s->buf, s->len);

@@ -79,7 +79,7 @@ left=$(fds "$keeper")
 for f in state_snapshot state_journal state_busy; do
 	[ ! -e "$T/run/$f" ] || fail "$f left behind for C"
 done
-grep -q 'the keeper lets go' "$T/daemon.log" || fail "no log of letting go"
+grep -q 'the keeper let go' "$T/daemon.log" || fail "no log of letting go"
 c=$(keeper_child "$keeper") || exit 1
 kill -9 "$c"
 i=0
@@ -101,7 +101,7 @@ echo "ok: ours -> C: the keeper let go and exited ($st) with C"
 
 ours_keeper
 update ours-without "$OURS" "-N -V"
-grep -q 'the keeper lets go' "$T/daemon.log" || fail "ours without --crash-restart: kept"
+grep -q 'the keeper let go' "$T/daemon.log" || fail "ours without --crash-restart: kept"
 [ "$(fds "$keeper")" -le 3 ] || fail "the keeper still holds descriptors"
 exec 3>&-
 wait "$gpid" 2>/dev/null

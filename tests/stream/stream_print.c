@@ -322,12 +322,15 @@ main(int argc, char **argv)
 				break;
 		}
 		/* A journal has no END: it ends after a whole batch, or
-		 * with a batch a crash cut short. */
-		if (journal) {
+		 * with a batch a crash cut short (a header, or a record
+		 * longer than what is left); anything else is damage. */
+		if (journal && (r.off == len || len - r.off < 8 ||
+		    stream_get32(&r, buf + r.off + 4) > len - r.off - 8)) {
 			if (r.off < len)
 				printf("(%zu bytes of a batch cut short)\n",
 				    len - r.off);
-			err = 0;
+			free(buf);
+			return 0;
 		}
 	}
 	if (err != 0) {
