@@ -12,10 +12,9 @@
 # usage: abs_top_srcdir=SRC abs_top_builddir=BUILD sh mkseeds_restart.sh
 . "${abs_top_srcdir:?}/tests/sim/lib.sh"
 out=$abs_top_srcdir/tests/fuzz/corpus/restart
-mkdir -p "$T/run" "$out"
-XENSTORED_RUNDIR=$T/run
-export XENSTORED_RUNDIR
-LU=/usr/lib/xen-4.17/bin/xenstore-control
+mkdir -p "$out"
+use_run_dir
+need_xen_tools
 
 # seed NAME: the files as they are now, then a READ of / by guest 1 and
 # a WRITE by dom0's ring (fuzz_daemon.h's request records).

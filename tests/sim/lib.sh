@@ -88,6 +88,36 @@ keeper_child() {
 	echo "$_c"
 }
 
+# kill_daemon_under KEEPER: SIGKILL for the daemon the keeper runs, then
+# until another runs (30 s bound); the new one's pid.  As keeper_child
+# in $(...).
+kill_daemon_under() {
+	_old=$(keeper_child "$1") || exit 1
+	kill -9 "$_old"
+	_i=0
+	while _new=$(keeper_child "$1") && [ "$_new" = "$_old" ]; do
+		_i=$((_i + 1))
+		[ $_i -le 3000 ] || fail "pid $_old killed: not restarted"
+		sleep 0.01
+	done
+	echo "$_new"
+}
+
+# use_run_dir: XENSTORED_RUNDIR (state files, snapshot, journal) in $T.
+use_run_dir() {
+	mkdir -p "$T/run"
+	XENSTORED_RUNDIR=$T/run
+	export XENSTORED_RUNDIR
+}
+
+# need_xen_tools: Debian's C xenstored and xenstore-control as $LU, or
+# skip the test (exit 77).
+need_xen_tools() {
+	LU=/usr/lib/xen-4.17/bin/xenstore-control
+	[ -x "$CXSD" ] && [ -x "$LU" ] ||
+	    { echo "SKIP: xen-utils-4.17 missing"; exit 77; }
+}
+
 # start_daemon ours|cxenstored|oxenstored: a fresh simulated host and
 # that daemon on it, in the foreground (the simulator tracks mappings
 # per process), logging to $T/daemon.log.  DOMAIN_STATE_SERVICE=1: then

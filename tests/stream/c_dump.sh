@@ -6,8 +6,7 @@
 # permissions and value, and the reply to the update on the control
 # connection.  The binary C execs is a script that keeps the state file.
 . "${abs_top_srcdir:?}/tests/sim/lib.sh"
-LU=/usr/lib/xen-4.17/bin/xenstore-control
-[ -x "$CXSD" ] && [ -x "$LU" ] || { echo "SKIP: xen-utils-4.17 missing"; exit 77; }
+need_xen_tools
 print=$abs_top_builddir/tests/stream/stream-print
 
 start_daemon cxenstored

@@ -14,8 +14,7 @@
 # two runs are the same.  Then -U with a missing or malformed state is
 # refused before anything is taken over.
 . "${abs_top_srcdir:?}/tests/sim/lib.sh"
-LU=/usr/lib/xen-4.17/bin/xenstore-control
-[ -x "$CXSD" ] && [ -x "$LU" ] || { echo "SKIP: xen-utils-4.17 missing"; exit 77; }
+need_xen_tools
 GUESTS="1 2 3 4 5 6 7 8 9 10"
 # WRITE data/half "h" (req 77): 16 header bytes and "data" now, the
 # rest after.  The reply goes to nobody (simxen-guest drops replies it

@@ -18,11 +18,8 @@
 #   socket: the update goes through without -F, each commit gets EAGAIN
 #   (never ENOENT) and its retry commits.
 . "${abs_top_srcdir:?}/tests/sim/lib.sh"
-LU=/usr/lib/xen-4.17/bin/xenstore-control
-[ -x "$CXSD" ] && [ -x "$LU" ] || { echo "SKIP: xen-utils-4.17 missing"; exit 77; }
-mkdir -p "$T/run"
-XENSTORED_RUNDIR=$T/run
-export XENSTORED_RUNDIR
+need_xen_tools
+use_run_dir
 
 start_daemon ours
 pid=$DAEMON_PID
