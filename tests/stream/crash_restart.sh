@@ -148,4 +148,10 @@ fi
 "$print" "$T/bad" >/dev/null 2>"$T/bad.err" && fail "a damaged batch read"
 grep -q 'the batch before offset' "$T/bad.err" ||
     fail "stream-print: $(cat "$T/bad.err")"
+# A clean stop (SIGTERM through the keeper) leaves nothing to restart
+# from.
+stop_daemon
+for f in state_snapshot state_journal state_busy; do
+	[ ! -e "$T/run/$f" ] || fail "$f left after a clean stop"
+done
 echo "ok: crash restart"
