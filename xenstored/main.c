@@ -663,8 +663,9 @@ main(int argc, char **argv)
 	err = loop_run();
 
 	sd_notify(0, "STOPPING=1");
-	/* A clean stop leaves nothing to restart from. */
-	if (journal_enabled())
+	/* A clean stop leaves nothing to restart from; after a failed
+	 * loop (exit 1) the keeper restarts from the files. */
+	if (err == 0 && journal_enabled())
 		journal_discard(state_run_dir());
 	if (o.pid_file != NULL)
 		unlink(o.pid_file);
