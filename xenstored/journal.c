@@ -91,15 +91,19 @@ journal_discard(const char *dir)
 {
 	char *(*path[])(void *, const char *) = { journal_snapshot_path,
 	    journal_journal_path, journal_busy_path };
+	char *p[sizeof(path) / sizeof(path[0])];
 	unsigned int i;
-	char *p;
 
+	/* The names first: dir may be the journal's own, which stopping
+	 * frees. */
+	for (i = 0; i < sizeof(path) / sizeof(path[0]); i++)
+		p[i] = path[i](NULL, dir);
 	if (J.on)
 		journal_stop();
 	for (i = 0; i < sizeof(path) / sizeof(path[0]); i++) {
-		if ((p = path[i](NULL, dir)) != NULL)
-			unlink(p);
-		talloc_free(p);
+		if (p[i] != NULL)
+			unlink(p[i]);
+		talloc_free(p[i]);
 	}
 }
 
