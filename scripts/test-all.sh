@@ -37,9 +37,20 @@ skip=0
 count() {
 	num() { sed -n "s/^# $1: *//p" "$dir/test-suite.log" | head -1; }
 	[ -f "$dir/test-suite.log" ] || { fail=$((fail + 1)); return; }
+	failed_logs
 	pass=$((pass + $(num PASS)))
 	fail=$((fail + $(num FAIL) + $(num ERROR) + $(num XPASS)))
 	skip=$((skip + $(num SKIP)))
+}
+
+# failed_logs: the end of each failed test's log in $dir, so that CI's
+# output says why (the build tree does not outlive the run).
+failed_logs() {
+	find "$dir/tests" -name '*.trs' | while read -r trs; do
+		grep -q -E '^:test-result: (FAIL|ERROR|XPASS)' "$trs" || continue
+		echo "--- ${trs%.trs}.log (last 80 lines)"
+		tail -n 80 "${trs%.trs}.log"
+	done
 }
 
 status=0
