@@ -101,10 +101,12 @@ test_notify_mask_latch(void)
 		    simxen_evtchn_notify(g, info.store_port) != 0 ||
 		    simxen_evtchn_notify(g, info.store_port) != 0)
 			_exit(1);
-		(void)write(sync[1], "x", 1);
+		if (write(sync[1], "x", 1) != 1)
+			_exit(1);
 		/* Stay alive until the parent has checked (EOF on hold). */
 		close(hold[1]);
-		(void)read(hold[0], &c, 1);
+		if (read(hold[0], &c, 1) < 0)
+			_exit(1);
 		simxen_evtchn_close(g);
 		simxen_close(gsx);
 		_exit(0);
