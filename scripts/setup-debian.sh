@@ -4,13 +4,15 @@
 # clang and libclang-rt-14-dev (its libFuzzer and sanitizer runtimes)
 # build the fuzzing harnesses (tests/fuzz/build.sh); ocaml-nox and
 # ocaml-findlib build oxenstored and the libxengnttab binding
-# (ocaml-bindings/build.sh, tests/ocaml/).
+# (ocaml-bindings/build.sh, tests/ocaml/); debhelper and lintian build
+# and check the Debian packages (tests/debian/package.sh).
 set -eu
 
 PKGS="build-essential autoconf automake libtool pkg-config
 libtalloc-dev libevent-dev libsystemd-dev libcunit1-dev uthash-dev
 libxen-dev xenstore-utils xen-utils-4.17 xz-utils
-clang libclang-rt-14-dev ocaml-nox ocaml-findlib"
+clang libclang-rt-14-dev ocaml-nox ocaml-findlib
+debhelper lintian fakeroot"
 # --xen: also what `make check-xen` boots (Xen and Linux under QEMU),
 # and what `make stubdom` builds the stub domain's kernel from
 # (toolstack-hooks/stubdom/build-kernel.sh).

@@ -5,7 +5,7 @@
 # binding's and the patched oxenstoreds' tests (tests/ocaml/), the
 # patched hypervisor (xen-patches/build.sh) and `make check-xen` on it
 # with the plain build, the fuzzing harnesses (tests/fuzz/run.sh, about
-# 6 min), then `make distcheck`.
+# 6 min), then `make distcheck` and the Debian packages.
 # Ends with "N passed, N failed".
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -145,6 +145,16 @@ fi
 
 step "make distcheck"
 (cd build-plain && make -j"$jobs" distcheck) || status=1
+
+# The Debian packages (tests/debian/package.sh): built from a clean
+# clone, lintian, installed beside Debian's Xen, upgraded and purged.
+step "tests/debian/package.sh"
+if sh tests/debian/package.sh . build-deb; then
+	pass=$((pass + 1))
+else
+	fail=$((fail + 1))
+	status=1
+fi
 
 step "end"
 echo "tests: $pass passed, $fail failed, $skip skipped"
