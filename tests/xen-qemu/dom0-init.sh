@@ -13,6 +13,12 @@
 #                      xenstore-stubdom's default), and the
 #                      service (-k with STUB_RECLAIM=no: the control that
 #                      must miss every death)
+#   PKG=yes|purged|no  yes: DAEMON=ours from the Debian packages in
+#                      /debs/old, installed with dpkg -i and started by
+#                      Debian's /etc/init.d/xen through the one setting
+#                      of docs/debian.md (with the service); purged: the
+#                      same packages installed and purged first, so the
+#                      init script starts Debian's default (DAEMON=ox)
 #   SCENARIOS="..."    see the case statement at the end
 #   SHELL_ONLY=yes     set up, then an interactive shell on the console
 #   HV=stock|patched   Debian's Xen 4.17, or with xen-patches/: our
@@ -35,7 +41,7 @@ for m in xen-evtchn xen-gntdev xen-gntalloc xen-privcmd xenfs; do
 	insmod /mods/$m.ko || echo "insmod $m failed"
 done
 mount -t xenfs xenfs /proc/xen
-DAEMON=ours SERVICE=yes SCENARIOS=poweroff SHELL_ONLY=no HV=stock
+DAEMON=ours SERVICE=yes SCENARIOS=poweroff SHELL_ONLY=no HV=stock PKG=no
 STUB_MEM= STUB_RECLAIM=yes RELEASE_WAIT=30
 . /test.conf
 
@@ -321,6 +327,60 @@ oxconf() {
 # the daemon serving.
 keeper=
 case " $SCENARIOS " in *" kill9 "*) [ "$DAEMON" = ours ] && keeper=yes ;; esac
+# The packaged daemon's paths (debian/, docs/debian.md).
+pkg_daemon=/usr/lib/xenstore-stable/xenstored
+pkg_names="xenstored-stable libxs-stable-dev libxs-stable1"
+# Debian's dpkg, not busybox's applet of that name, with root's PATH.
+dpkg() {
+	PATH=/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin:/usr/lib/xen-4.17/bin \
+	    /usr/bin/dpkg "$@"
+}
+# pkg_start: install the packages, set the one setting, and let Debian's
+# /etc/init.d/xen start whichever xenstored it then chooses; sets $xsd.
+pkg_start() {
+	# Debian's /bin/sh for the maintainer scripts and xenstored-stable:
+	# busybox's sh would run its own start-stop-daemon.
+	ln -sf /usr/bin/dash /bin/sh
+	# The packaged library, not the one make install put in /usr/local.
+	export LD_LIBRARY_PATH=/lib/x86_64-linux-gnu
+	mkdir -p /etc/default /var/log/xen
+	cat >/etc/default/xen <<-'EOF'
+	[ -x /usr/sbin/xenstored-stable ] && XENSTORED=/usr/sbin/xenstored-stable
+	XENCONSOLED_ARGS="--log=guest --log-dir=/var/log/xen/console"
+	EOF
+	dpkg -i /debs/old/*.deb >/run/dpkg.log 2>&1 ||
+	    fail "dpkg -i: $(tail -5 /run/dpkg.log)"
+	echo "dpkg -i: $(/usr/bin/dpkg-query -W -f '${Package} ${Version}, ' $pkg_names)"
+	if [ "$PKG" = purged ]; then
+		# shellcheck disable=SC2086
+		dpkg --purge $pkg_names >>/run/dpkg.log 2>&1 ||
+		    fail "dpkg --purge: $(tail -5 /run/dpkg.log)"
+		[ ! -e /usr/sbin/xenstored-stable ] || fail "purged, but xenstored-stable is left"
+		echo "dpkg --purge: done"
+		oxconf >/etc/xen/oxenstored.conf
+	fi
+	timeout 300 dash /etc/init.d/xen start >/run/xsd.log 2>&1 ||
+	    fail "/etc/init.d/xen start: $(tail -5 /run/xsd.log)"
+	xsd=$(cat /run/xenstore.pid) || fail "no /run/xenstore.pid"
+	exe=$(readlink "/proc/$xsd/exe")
+	want=$pkg_daemon
+	[ "$PKG" = purged ] && want=/usr/lib/xen-4.17/bin/oxenstored
+	[ "$exe" = "$want" ] ||
+	    fail "/etc/init.d/xen started $exe (pid $xsd), not $want"
+	echo "/etc/init.d/xen started $exe (pid $xsd)"
+	[ "$PKG" = purged ] && return
+	grep -q ' /usr/lib/x86_64-linux-gnu/libxs-stable.so.1' "/proc/$xsd/maps" ||
+	    fail "the daemon does not use the packaged libxs-stable.so.1"
+	svc=/run/xenstore-domain-state.pid
+	wait_for 30 sh -c "kill -0 \$(cat $svc)" ||
+	    fail "the domain-state service does not run: $(cat /var/log/xen/xenstore-domain-state.log)"
+	wait_for 30 grep -q ': mode ' /var/log/xen/xenstore-domain-state.log ||
+	    fail "the service chose no mode: $(cat /var/log/xen/xenstore-domain-state.log)"
+	echo "the service (pid $(cat $svc)): $(grep ': mode ' /var/log/xen/xenstore-domain-state.log)"
+}
+if [ "$PKG" != no ]; then
+	pkg_start
+else
 case $DAEMON in
 ours)
 	/usr/local/sbin/xenstored -N -V ${keeper:+--crash-restart} \
@@ -364,6 +424,7 @@ $(xq-domains console 1 2>&1)"
 *)	scenario=setup; fail "DAEMON=$DAEMON" ;;
 esac
 xsd=$!
+fi
 # keeper_child: the daemon the keeper runs now.
 keeper_child() {
 	# (busybox has no pgrep here)
@@ -394,6 +455,8 @@ if [ "$DAEMON" = stub ]; then
 	n=$(xl list | awk -v d="$stubid" 'NR > 1 && $2 == d { print $1 }')
 	[ -n "$n" ] || fail "/tool/xenstored/domid $stubid: no such domain: $(xl list)"
 	echo "the xenstore domain: $n, domid $stubid (/tool/xenstored/domid)"
+elif [ "$PKG" != no ]; then
+	:	# Debian's script ran xen-init-dom0 and xenconsoled.
 else
 	wait_for 30 test -S /run/xenstored/socket || fail "xenstored did not start"
 	xen-init-dom0 || fail "xen-init-dom0"
@@ -401,7 +464,7 @@ else
 	    --log-dir=/var/log/xen/console || fail "xenconsoled"
 fi
 if { [ "$DAEMON" = ours ] || [ "$DAEMON" = ox-stable ] ||
-    [ "$DAEMON" = stub ]; } && [ "$SERVICE" = yes ]; then
+    [ "$DAEMON" = stub ]; } && [ "$SERVICE" = yes ] && [ "$PKG" = no ]; then
 	start_service
 fi
 xl list || fail "xl list"
@@ -497,6 +560,75 @@ for scenario in $SCENARIOS; do
 		xl shutdown -w g2 || fail "xl shutdown g2 after the live updates"
 		xl destroy g3 || fail "xl destroy g3 after the live updates"
 		gone "$d1"; gone "$d2"; gone "$d3" ;;
+	pkg-upgrade)	# (PKG=yes) A newer version of the packages is
+		# installed while a guest runs: its postinst live-updates
+		# the daemon (same pid, now the new binary) and restarts the
+		# service; the guest's watch set before the upgrade fires for
+		# a write made after it, on the same ring, and its death is
+		# seen through the restarted service.
+		[ "$PKG" = yes ] || fail "needs the packaged daemon"
+		boot g1 again
+		g=/local/domain/$domid
+		wait_for 60 sh -c "[ \"\$(xenstore-read $g/data/armed)\" = 1 ]" ||
+		    fail "g1 never armed its second watch"
+		old=$xsd
+		svc0=$(cat /run/xenstore-domain-state.pid)
+		dpkg -i /debs/new/*.deb >/run/upgrade.log 2>&1 ||
+		    fail "dpkg -i (upgrade): $(tail -5 /run/upgrade.log)"
+		grep "xenstored-stable:" /run/upgrade.log
+		grep -q "live-updated xenstored (pid $old)" /run/upgrade.log ||
+		    fail "the upgrade did not live-update: $(tail -5 /run/upgrade.log)"
+		xsd=$(cat /run/xenstore.pid)
+		[ "$xsd" = "$old" ] || fail "the daemon's pid went from $old to $xsd"
+		exe=$(readlink "/proc/$xsd/exe")
+		[ "$exe" = "$pkg_daemon" ] ||
+		    fail "pid $xsd runs '$exe' after the upgrade, not the new $pkg_daemon"
+		v=$(/usr/bin/dpkg-query -W -f '${Version}' xenstored-stable)
+		case $v in *+1) ;; *) fail "xenstored-stable $v after the upgrade" ;; esac
+		svc1=$(cat /run/xenstore-domain-state.pid)
+		[ "$svc1" != "$svc0" ] && kill -0 "$svc1" ||
+		    fail "the service was not restarted ($svc0, then $svc1)"
+		echo "xenstored-stable $v: pid $xsd live-updated, the service is pid $svc1"
+		xenstore-write $g/data/ping2 "q$domid" || fail "write ping2"
+		wait_for 30 xenstore-read $g/data/pong2 ||
+		    fail "no second pong from g1 after the upgrade"
+		v=$(xenstore-read $g/data/pong2)
+		[ "$v" = "q$domid" ] || fail "g1 answered '$v' to q$domid"
+		echo "g1 (domid $domid): ping/pong after the upgrade ok"
+		check_maps
+		xl shutdown -w g1 || fail "xl shutdown after the upgrade"
+		gone "$domid"
+		# The new daemon's talloc figures are its own (as after kill9).
+		wait_for 30 same_state_but_talloc ||
+		    fail "state not back to its baseline after the upgrade:
+$(grep -v '^talloc' /run/baseline | diff - /run/state.now)"
+		state >/run/baseline 2>&1 || fail "cannot read the state" ;;
+	pkg-purge)	# (last) The packages are purged with a guest
+		# running: prerm hands the host to Debian's C xenstored (same
+		# pid); the guest's kernel's watch on control/shutdown works
+		# under C, and dom0 sees its death from C.
+		[ "$PKG" = yes ] || fail "needs the packaged daemon"
+		boot g1 wait
+		old=$xsd
+		# shellcheck disable=SC2086
+		dpkg --purge $pkg_names >/run/purge.log 2>&1 ||
+		    fail "dpkg --purge: $(tail -5 /run/purge.log)"
+		grep "xenstored-stable:" /run/purge.log
+		exe=$(readlink "/proc/$old/exe")
+		[ "$exe" = /usr/lib/xen-4.17/bin/xenstored ] ||
+		    fail "pid $old runs '$exe' after the purge, not Debian's C xenstored"
+		[ ! -e "$pkg_daemon" ] && [ ! -e /run/xenstore-domain-state.pid ] ||
+		    fail "the purge left the daemon or the service"
+		echo "purged: pid $old is Debian's C xenstored"
+		# From here on C's rules (@releaseDomain only, no CONTROL).
+		DAEMON=c PKG=purged
+		kill "$(cat /run/rel-$domid.pid)" 2>/dev/null || true
+		watch_release "$domid"
+		sleep 1
+		xl shutdown -w g1 || fail "xl shutdown under C after the purge"
+		gone "$domid"
+		# C's view of the state is another: it is the baseline now.
+		state >/run/baseline 2>&1 || fail "cannot read the state" ;;
 	kill9)	# (ours, under its keeper) The daemon is killed with
 		# SIGKILL while a guest runs: the keeper restarts it, the
 		# guest's watch set before the kill fires for a write made

@@ -32,6 +32,13 @@
 #               xenstored in the xenstore stub domain (`make stubdom`),
 #               MIB of memory (default: xenstore-stubdom's); --no-reclaim: the service
 #               leaves VIRQ_DOM_EXC with it (-k), so must miss deaths
+#        run.sh BUILDDIR --daemon pkg|pkg-purged [SCENARIO...]
+#               with XEN_QEMU_DEBS=DIR (tests/debian/package.sh's output):
+#               dom0 installs the packages with dpkg -i and Debian's
+#               /etc/init.d/xen starts the daemon the one setting of
+#               docs/debian.md names: ours (pkg; scenarios pkg-upgrade
+#               and pkg-purge), or Debian's default once the packages
+#               are purged (pkg-purged)
 #        run.sh BUILDDIR --shell [--daemon ours|c|ox|ox-stable]
 #               an interactive dom0 shell (docs/testing.md)
 #        [--patched|--stock]  which hypervisor this is (default: stock
@@ -88,7 +95,10 @@ while [ $# -gt 0 ]; do
 done
 case $daemon in
 ours|c|ox|ox-stable|stub) ;;
-*) echo "run.sh: --daemon ours|c|ox|ox-stable|stub" >&2; exit 2 ;;
+pkg|pkg-purged)
+	[ -n "${XEN_QEMU_DEBS:-}" ] && ls "$XEN_QEMU_DEBS"/xenstored-stable_*.deb >/dev/null 2>&1 ||
+	    { echo "run.sh: --daemon $daemon: XEN_QEMU_DEBS=DIR, the packages of tests/debian/package.sh" >&2; exit 2; } ;;
+*) echo "run.sh: --daemon ours|c|ox|ox-stable|stub|pkg|pkg-purged" >&2; exit 2 ;;
 esac
 case $hv in patched|stock) ;; *) echo "run.sh: XEN_QEMU_HV=patched|stock" >&2; exit 2 ;; esac
 
@@ -186,6 +196,45 @@ if [ "$matrix" = yes ] || [ "$daemon" = ox-stable ]; then
 	copy "$T/oxenstored-stable"
 	mv "$root$T/oxenstored-stable" "$root/usr/local/sbin/"
 fi
+# The Debian packages (docs/debian.md), and dpkg to install them: its
+# database holds only the packages ours depend on, as this host has them
+# but with no dependencies of their own (with their file lists, so that
+# a file conflict shows), and a newer
+# version of each of ours (the same build with its version raised) for
+# the upgrade.
+case $daemon in pkg|pkg-purged)
+	copy /usr/bin/dpkg /usr/bin/dpkg-deb /usr/bin/dpkg-query \
+	    /usr/bin/dpkg-split /usr/bin/dpkg-trigger /usr/bin/tar /sbin/ldconfig
+	db=$root/var/lib/dpkg
+	mkdir -p "$db/info" "$db/updates" "$db/triggers" "$root/etc/dpkg" \
+	    "$root/var/log" "$root/debs/old" "$root/debs/new"
+	: >"$db/available"
+	arch=$(dpkg --print-architecture)
+	for f in "$XEN_QEMU_DEBS"/*.deb; do
+		case $f in *-dbgsym_*) continue ;; esac
+		cp "$f" "$root/debs/old/"
+		dpkg-deb -f "$f" Depends
+	done | tr ',|' '\n\n' | sed 's/(.*//; s/:any//; s/[[:space:]]//g' |
+	    { cat; echo xen-utils-4.17; } | sort -u | while read -r n; do
+		[ -n "$n" ] || continue
+		# Their own dependencies are the image's business (copy()).
+		dpkg-query -s "$n" 2>/dev/null |
+		    grep -v -E '^(Pre-)?Depends:|^(Breaks|Conflicts):' \
+		    >"$T/stanza" && [ -s "$T/stanza" ] || continue
+		{ cat "$T/stanza"; echo; } >>"$db/status"
+		for l in "/var/lib/dpkg/info/$n.list" "/var/lib/dpkg/info/$n:$arch.list"; do
+			[ ! -f "$l" ] || cp "$l" "$db/info/"
+		done
+	done
+	for f in "$root"/debs/old/*.deb; do
+		v=$(dpkg-deb -f "$f" Version)
+		rm -rf "$T/repack"
+		dpkg-deb -R "$f" "$T/repack"
+		sed -i -e "s/^Version: .*/Version: $v+1/" \
+		    -e "s/(= $v)/(= $v+1)/" "$T/repack/DEBIAN/control"
+		dpkg-deb -b "$T/repack" "$root/debs/new/" >/dev/null
+	done ;;
+esac
 rm -rf "$root$T"
 touch "$root/etc/xen/xl.conf"
 mods=/lib/modules/$kver/kernel/drivers/xen
@@ -213,8 +262,15 @@ qemu() {
 # boot NAME DAEMON SERVICE SCENARIOS: one boot; 0 if dom0 said PASS.
 boot() {
 	mkdir -p "$T/conf"
+	# The packaged boots: ours, or Debian's default (oxenstored).
+	case $2 in
+	pkg) d=ours p=yes ;;
+	pkg-purged) d=ox p=purged ;;
+	*) d=$2 p=no ;;
+	esac
 	printf 'DAEMON=%s\nSERVICE=%s\nSCENARIOS="%s"\nSHELL_ONLY=%s\nHV=%s\n' \
-	    "$2" "$3" "$4" "$shell" "$hv" >"$T/conf/test.conf"
+	    "$d" "$3" "$4" "$shell" "$hv" >"$T/conf/test.conf"
+	echo "PKG=$p" >>"$T/conf/test.conf"
 	printf 'STUB_MEM=%s\nSTUB_RECLAIM=%s\nRELEASE_WAIT=%s\n' "$stub_mem" \
 	    "${5:-$reclaim}" "${RELEASE_WAIT:-30}" >>"$T/conf/test.conf"
 	(cd "$T/conf" && echo test.conf | cpio -o -H newc 2>/dev/null) >"$T/conf.cpio"
