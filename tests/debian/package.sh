@@ -42,7 +42,7 @@ for p in xen-utils-4.17 xen-utils-common; do
 done
 for p in xenstored-stable libxs-stable1 libxs-stable-dev; do
 	! dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
-	    grep -q 'installed' || fail "$p is installed already"
+	    grep -q 'ok installed$' || fail "$p is installed already"
 done
 sum0=$(md5sum /etc/default/xen /etc/init.d/xen /usr/sbin/xenstored)
 # shellcheck disable=SC2086

@@ -225,6 +225,34 @@ boot() {
 	echo "$t0 $(cut -d' ' -f1 /proc/uptime)" |
 	    awk '{ printf "%.2f\n", $2 - $1 }' >>/run/ready.times
 }
+# boot_armed: g1 booted with end=again, its second watch set; sets $g.
+boot_armed() {
+	boot g1 again
+	g=/local/domain/$domid
+	wait_for 60 sh -c "[ \"\$(xenstore-read $g/data/armed)\" = 1 ]" ||
+	    fail "g1 never armed its second watch"
+}
+# still_served WHAT: after a new daemon process or binary took over
+# (WHAT: restart, upgrade), the watch boot_armed's g1 set before fires
+# for a write made after, on the same ring; its kernel's watch on
+# control/shutdown ends it; and all but the talloc figures (the new
+# daemon's own, from the sessions it restored) are back to the
+# baseline, which is then taken again for the scenarios after.
+still_served() {
+	xenstore-write $g/data/ping2 "q$domid" || fail "write ping2"
+	wait_for 30 xenstore-read $g/data/pong2 ||
+	    fail "no second pong from g1 after the $1"
+	v=$(xenstore-read $g/data/pong2)
+	[ "$v" = "q$domid" ] || fail "g1 answered '$v' to q$domid"
+	echo "g1 (domid $domid): ping/pong after the $1 ok"
+	check_maps
+	xl shutdown -w g1 || fail "xl shutdown after the $1"
+	gone "$domid"
+	wait_for 30 same_state_but_talloc ||
+	    fail "state not back to its baseline after the $1:
+$(grep -v '^talloc' /run/baseline | diff - /run/state.now)"
+	state >/run/baseline 2>&1 || fail "cannot read the state"
+}
 # gone DOMID: the domain is dead and nothing of it is left.
 gone() {
 	p=$(cat /run/rel-$1.pid)
@@ -377,6 +405,19 @@ pkg_start() {
 	wait_for 30 grep -q ': mode ' /var/log/xen/xenstore-domain-state.log ||
 	    fail "the service chose no mode: $(cat /var/log/xen/xenstore-domain-state.log)"
 	echo "the service (pid $(cat $svc)): $(grep ': mode ' /var/log/xen/xenstore-domain-state.log)"
+	# Run again while ours serves (an update of xen-utils-4.17 does it;
+	# the script's own check knows only Debian's daemons): nothing new.
+	s0=$(cat $svc)
+	timeout 300 dash /etc/init.d/xen start >>/run/xsd.log 2>&1 ||
+	    fail "/etc/init.d/xen start again: $(tail -5 /run/xsd.log)"
+	n=0
+	for e in /proc/[0-9]*/exe; do
+		[ "$(readlink "$e" 2>/dev/null)" != "$pkg_daemon" ] || n=$((n + 1))
+	done
+	[ "$n" -eq 1 ] && [ "$(cat /run/xenstore.pid)" = "$xsd" ] &&
+	    [ "$(cat $svc)" = "$s0" ] ||
+	    fail "/etc/init.d/xen start again: $n daemons, pid $(cat /run/xenstore.pid), service $(cat $svc)"
+	echo "/etc/init.d/xen start again: still pid $xsd and service $s0"
 }
 if [ "$PKG" != no ]; then
 	pkg_start
@@ -567,10 +608,7 @@ for scenario in $SCENARIOS; do
 		# a write made after it, on the same ring, and its death is
 		# seen through the restarted service.
 		[ "$PKG" = yes ] || fail "needs the packaged daemon"
-		boot g1 again
-		g=/local/domain/$domid
-		wait_for 60 sh -c "[ \"\$(xenstore-read $g/data/armed)\" = 1 ]" ||
-		    fail "g1 never armed its second watch"
+		boot_armed
 		old=$xsd
 		svc0=$(cat /run/xenstore-domain-state.pid)
 		dpkg -i /debs/new/*.deb >/run/upgrade.log 2>&1 ||
@@ -589,20 +627,7 @@ for scenario in $SCENARIOS; do
 		[ "$svc1" != "$svc0" ] && kill -0 "$svc1" ||
 		    fail "the service was not restarted ($svc0, then $svc1)"
 		echo "xenstored-stable $v: pid $xsd live-updated, the service is pid $svc1"
-		xenstore-write $g/data/ping2 "q$domid" || fail "write ping2"
-		wait_for 30 xenstore-read $g/data/pong2 ||
-		    fail "no second pong from g1 after the upgrade"
-		v=$(xenstore-read $g/data/pong2)
-		[ "$v" = "q$domid" ] || fail "g1 answered '$v' to q$domid"
-		echo "g1 (domid $domid): ping/pong after the upgrade ok"
-		check_maps
-		xl shutdown -w g1 || fail "xl shutdown after the upgrade"
-		gone "$domid"
-		# The new daemon's talloc figures are its own (as after kill9).
-		wait_for 30 same_state_but_talloc ||
-		    fail "state not back to its baseline after the upgrade:
-$(grep -v '^talloc' /run/baseline | diff - /run/state.now)"
-		state >/run/baseline 2>&1 || fail "cannot read the state" ;;
+		still_served upgrade ;;
 	pkg-purge)	# (last) The packages are purged with a guest
 		# running: prerm hands the host to Debian's C xenstored (same
 		# pid); the guest's kernel's watch on control/shutdown works
@@ -619,6 +644,8 @@ $(grep -v '^talloc' /run/baseline | diff - /run/state.now)"
 		    fail "pid $old runs '$exe' after the purge, not Debian's C xenstored"
 		[ ! -e "$pkg_daemon" ] && [ ! -e /run/xenstore-domain-state.pid ] ||
 		    fail "the purge left the daemon or the service"
+		tr '\0' ' ' <"/proc/$old/cmdline" | grep -q -- '--pid-file /run/xenstore.pid' ||
+		    fail "C runs without the init script's pid file: $(tr '\0' ' ' <"/proc/$old/cmdline")"
 		echo "purged: pid $old is Debian's C xenstored"
 		# From here on C's rules (@releaseDomain only, no CONTROL).
 		DAEMON=c PKG=purged
@@ -635,10 +662,7 @@ $(grep -v '^talloc' /run/baseline | diff - /run/state.now)"
 		# after it, on the same ring, and dom0's @releaseDomain
 		# watch (a socket client, idle meanwhile) sees the death.
 		[ -n "$keeper" ] || fail "needs ours under its keeper"
-		boot g1 again
-		g=/local/domain/$domid
-		wait_for 60 sh -c "[ \"\$(xenstore-read $g/data/armed)\" = 1 ]" ||
-		    fail "g1 never armed its second watch"
+		boot_armed
 		old=$xsd
 		kill -KILL "$old"
 		wait_for 30 restarted "$old" ||
@@ -647,23 +671,7 @@ $(grep -v '^talloc' /run/baseline | diff - /run/state.now)"
 		grep -m1 "pid $old) killed by signal 9" /run/xsd.log ||
 		    fail "the keeper did not log the kill"
 		echo "xenstored: pid $old killed, pid $xsd serves"
-		xenstore-write $g/data/ping2 "q$domid" || fail "write ping2"
-		wait_for 30 xenstore-read $g/data/pong2 ||
-		    fail "no second pong from g1 after the restart"
-		v=$(xenstore-read $g/data/pong2)
-		[ "$v" = "q$domid" ] || fail "g1 answered '$v' to q$domid"
-		echo "g1 (domid $domid): ping/pong after the restart ok"
-		check_maps
-		# Its kernel's watch on control/shutdown, over the same ring.
-		xl shutdown -w g1 || fail "xl shutdown after the restart"
-		gone "$domid"
-		# A restarted daemon's talloc figures are its own (the
-		# sessions it restores): all else must equal the baseline,
-		# which is then taken again for the scenarios after.
-		wait_for 30 same_state_but_talloc ||
-		    fail "state not back to its baseline after the restart:
-$(grep -v '^talloc' /run/baseline | diff - /run/state.now)"
-		state >/run/baseline 2>&1 || fail "cannot read the state" ;;
+		still_served restart ;;
 	service-restart)	# The service misses a death and catches up.
 		boot g1 wait
 		stop_service
