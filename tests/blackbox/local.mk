@@ -15,11 +15,6 @@ tests_blackbox_raw_client_SOURCES = tests/blackbox/raw_client.c
 tests_blackbox_raw_client_CPPFLAGS = $(XENSTORE_CFLAGS)
 tests_blackbox_raw_client_CFLAGS = $(AM_CFLAGS)
 
-# The scripts are run by $(SHELL), so they need no execute bit.  No other
-# fragment may set TEST_EXTENSIONS: automake allows one '=' for it.
-TEST_EXTENSIONS = .sh
-SH_LOG_COMPILER = $(SHELL)
-
 BLACKBOX_TESTS = \
 	tests/blackbox/initial_tree.sh \
 	tests/blackbox/write_read.sh \

@@ -18,6 +18,7 @@ export SIMXEN_DIR XENSTORED_PATH
 DAEMON_PID=
 DAEMON_KIND=
 SERVICE_PID=
+STOP_FAILED=
 # ASan must come first in the link order; the preload library is loaded
 # before it, which is harmless here.
 ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0
@@ -39,6 +40,25 @@ stop_daemon() {
 	else
 		kill "$DAEMON_PID" 2>/dev/null || true
 	fi
+	# A daemon that ignores SIGTERM is a failure, not a hang (30 s).
+	_i=0
+	while kill -0 "$DAEMON_PID" 2>/dev/null &&
+	    [ -z "$(ps -o stat= -p "$DAEMON_PID" | grep Z)" ]; do
+		_i=$((_i + 1))
+		if [ $_i -gt 3000 ]; then
+			# shellcheck disable=SC2046
+			sh "$abs_top_srcdir/tests/backtrace.sh" "$DAEMON_PID" \
+			    $(pgrep -P "$DAEMON_PID") >&2
+			kill -KILL "$DAEMON_PID" 2>/dev/null
+			wait "$DAEMON_PID" 2>/dev/null
+			DAEMON_PID=
+			echo "FAIL: $DAEMON_KIND did not stop within 30 s" \
+			    "of SIGTERM" >&2
+			STOP_FAILED=1
+			return 0
+		fi
+		sleep 0.01
+	done
 	wait "$DAEMON_PID" 2>/dev/null || true
 	DAEMON_PID=
 }
@@ -46,6 +66,7 @@ stop_daemon() {
 cleanup() {
 	stop_daemon
 	[ -n "${KEEP:-}" ] || rm -rf "$T"
+	[ -z "$STOP_FAILED" ] || exit 1
 }
 trap cleanup EXIT
 
