@@ -157,7 +157,7 @@ if sh tests/debian/package.sh . build-deb; then
 	# one setting; lifecycles, an upgrade with a guest running, a purge
 	# with one running; then a boot where the purged packages leave
 	# Debian's default daemon.
-	for b in "pkg tools poweroff reboot crash three pkg-upgrade pkg-purge" \
+	for b in "pkg tools poweroff reboot crash three pkg-refused pkg-upgrade pkg-purge" \
 	    "pkg-purged tools poweroff three"; do
 		step "tests/xen-qemu/run.sh --daemon $b"
 		# shellcheck disable=SC2086

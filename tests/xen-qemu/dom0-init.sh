@@ -628,6 +628,28 @@ for scenario in $SCENARIOS; do
 		    fail "the service was not restarted ($svc0, then $svc1)"
 		echo "xenstored-stable $v: pid $xsd live-updated, the service is pid $svc1"
 		still_served upgrade ;;
+	pkg-refused)	# (PKG=yes, before pkg-upgrade) An upgrade to a
+		# version whose daemon fails its --help check (run.sh's
+		# debs/bad): the install goes through, its postinst says the
+		# live update was refused, and the old daemon (same pid, its
+		# binary now replaced on disk) serves on: the guest's watch
+		# set before fires for a write made after.
+		[ "$PKG" = yes ] || fail "needs the packaged daemon"
+		boot_armed
+		old=$xsd
+		dpkg -i /debs/bad/*.deb >/run/refused.log 2>&1 ||
+		    fail "dpkg -i (refused upgrade): $(tail -5 /run/refused.log)"
+		grep "xenstored-stable:" /run/refused.log
+		r="live update refused, the old xenstored (pid $old) serves on:"
+		grep -q "$r.*New binary failed to run with --help" /run/refused.log ||
+		    fail "no refusal said: $(tail -5 /run/refused.log)"
+		xsd=$(cat /run/xenstore.pid)
+		[ "$xsd" = "$old" ] || fail "the daemon's pid went from $old to $xsd"
+		exe=$(readlink "/proc/$xsd/exe")
+		[ "$exe" = "$pkg_daemon (deleted)" ] ||
+		    fail "pid $xsd runs '$exe' after the refused upgrade"
+		echo "refused upgrade: pid $xsd serves on"
+		still_served "refused upgrade" ;;
 	pkg-purge)	# (last) The packages are purged with a guest
 		# running: prerm hands the host to Debian's C xenstored (same
 		# pid); the guest's kernel's watch on control/shutdown works

@@ -36,8 +36,8 @@
 #               with XEN_QEMU_DEBS=DIR (tests/debian/package.sh's output):
 #               dom0 installs the packages with dpkg -i and Debian's
 #               /etc/init.d/xen starts the daemon the one setting of
-#               docs/debian.md names: ours (pkg; scenarios pkg-upgrade
-#               and pkg-purge), or Debian's default once the packages
+#               docs/debian.md names: ours (pkg; scenarios pkg-refused,
+#               pkg-upgrade and pkg-purge), or Debian's default once the packages
 #               are purged (pkg-purged)
 #        run.sh BUILDDIR --shell [--daemon ours|c|ox|ox-stable]
 #               an interactive dom0 shell (docs/testing.md)
@@ -226,13 +226,28 @@ case $daemon in pkg|pkg-purged)
 			[ ! -f "$l" ] || cp "$l" "$db/info/"
 		done
 	done
+	# debs/new: VERSION+1; debs/bad: VERSION+0bad (between the two),
+	# whose daemon fails its --help check, so that a live update to
+	# it is refused.
+	mkdir -p "$root/debs/bad"
 	for f in "$root"/debs/old/*.deb; do
 		v=$(dpkg-deb -f "$f" Version)
-		rm -rf "$T/repack"
-		dpkg-deb -R "$f" "$T/repack"
-		sed -i -e "s/^Version: .*/Version: $v+1/" \
-		    -e "s/(= $v)/(= $v+1)/" "$T/repack/DEBIAN/control"
-		dpkg-deb -b "$T/repack" "$root/debs/new/" >/dev/null
+		for to in new:1 bad:0bad; do
+			rm -rf "$T/repack"
+			dpkg-deb -R "$f" "$T/repack"
+			sed -i -e "s/^Version: .*/Version: $v+${to#*:}/" \
+			    -e "s/(= $v)/(= $v+${to#*:})/" "$T/repack/DEBIAN/control"
+			b=$T/repack/usr/lib/xenstore-stable/xenstored
+			if [ "${to%:*}" = bad ] && [ -f "$b" ]; then
+				printf '#!/bin/sh\nexit 1\n' >"$b"
+				# Its checksum, so that the package stays whole.
+				(cd "$T/repack" && md5sum usr/lib/xenstore-stable/xenstored) >"$T/sum"
+				sed -i "\\| usr/lib/xenstore-stable/xenstored\$|d" \
+				    "$T/repack/DEBIAN/md5sums"
+				cat "$T/sum" >>"$T/repack/DEBIAN/md5sums"
+			fi
+			dpkg-deb -b "$T/repack" "$root/debs/${to%:*}/" >/dev/null
+		done
 	done ;;
 esac
 rm -rf "$root$T"
