@@ -1,7 +1,8 @@
 /*
  * Tests of libsimxen through its API, each on a fresh host in its own
  * temporary $SIMXEN_DIR: cross-process notify with mask/latch, grant
- * mapping sees the guest's bytes, a host refusing foreign mapping,
+ * a process killed inside a notify, grant mapping sees the guest's
+ * bytes, a host refusing foreign mapping,
  * shutdown/dying states, VIRQ_DOM_EXC,
  * domain-state datagrams, zeroed page on domid reuse.  Exit 0 when all
  * pass; each failure prints its line.
@@ -13,6 +14,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -127,6 +129,57 @@ test_notify_mask_latch(void)
 	close(hold[1]);	/* lets the child exit */
 	CHECK(waitpid(pid, &st, 0) == pid && WIFEXITED(st) &&
 	    WEXITSTATUS(st) == 0);
+	simxen_evtchn_close(e);
+	simxen_close(sx);
+}
+
+/*
+ * A guest killed inside its notify (SIMXEN_DIE_AT=fire, as a kill -9
+ * may land): dom0 must still get that event, and, once another process
+ * claims the guest's port, the next one.  A port left masked with no
+ * event sent latched every later event, and a crash-restart test's
+ * guest then waited out its timeout on every request.
+ */
+static void
+test_killed_in_fire(void)
+{
+	struct simxen *sx = fresh_host("killed");
+	struct simxen_evtchn *e, *g;
+	struct simxen_dominfo info;
+	uint32_t lport, port;
+	int st;
+	pid_t pid;
+
+	CHECK(simxen_domain_create(sx, SIMXEN_DOMID_ANY, &info) == 0);
+	CHECK(simxen_evtchn_open(sx, 0, &e) == 0);
+	CHECK(simxen_evtchn_bind_interdomain(e, info.domid, info.store_port,
+	    &lport) == 0);
+	CHECK(readable(simxen_evtchn_fd(e), WAIT_MS));
+	CHECK(simxen_evtchn_pending(e, &port) == 0 && port == lport);
+	CHECK(simxen_evtchn_unmask(e, lport) == 0);
+	if ((pid = fork()) == 0) {
+		struct simxen *gsx;
+
+		alarm(30);
+		if (simxen_open(&gsx) != 0 ||
+		    simxen_evtchn_open(gsx, info.domid, &g) != 0 ||
+		    simxen_evtchn_claim(g, info.store_port) != 0)
+			_exit(1);
+		setenv("SIMXEN_DIE_AT", "fire", 1);
+		(void)simxen_evtchn_notify(g, info.store_port);
+		_exit(2);	/* not killed: the hook is gone */
+	}
+	CHECK(waitpid(pid, &st, 0) == pid && WIFSIGNALED(st) &&
+	    WTERMSIG(st) == SIGKILL);
+	CHECK(readable(simxen_evtchn_fd(e), WAIT_MS));
+	CHECK(simxen_evtchn_pending(e, &port) == 0 && port == lport);
+	CHECK(simxen_evtchn_unmask(e, lport) == 0);
+	CHECK(simxen_evtchn_open(sx, info.domid, &g) == 0);
+	CHECK(simxen_evtchn_claim(g, info.store_port) == 0);
+	CHECK(simxen_evtchn_notify(g, info.store_port) == 0);
+	CHECK(readable(simxen_evtchn_fd(e), WAIT_MS));
+	CHECK(simxen_evtchn_pending(e, &port) == 0 && port == lport);
+	simxen_evtchn_close(g);
 	simxen_evtchn_close(e);
 	simxen_close(sx);
 }
@@ -360,6 +413,7 @@ main(void)
 		return 1;
 	}
 	test_notify_mask_latch();
+	test_killed_in_fire();
 	test_grant_map();
 	test_no_foreign_map();
 	test_lifecycle();
