@@ -40,27 +40,29 @@ stop_daemon() {
 	else
 		kill "$DAEMON_PID" 2>/dev/null || true
 	fi
-	# A daemon that ignores SIGTERM is a failure, not a hang (30 s).
-	_i=0
-	while kill -0 "$DAEMON_PID" 2>/dev/null &&
-	    [ -z "$(ps -o stat= -p "$DAEMON_PID" | grep Z)" ]; do
-		_i=$((_i + 1))
-		if [ $_i -gt 3000 ]; then
-			# shellcheck disable=SC2046
-			sh "$abs_top_srcdir/tests/backtrace.sh" "$DAEMON_PID" \
-			    $(pgrep -P "$DAEMON_PID") >&2
-			kill -KILL "$DAEMON_PID" 2>/dev/null
-			wait "$DAEMON_PID" 2>/dev/null
-			DAEMON_PID=
-			echo "FAIL: $DAEMON_KIND did not stop within 30 s" \
-			    "of SIGTERM" >&2
-			STOP_FAILED=1
-			return 0
-		fi
-		sleep 0.01
-	done
+	# A daemon that ignores SIGTERM is a failure, not a hang.
+	if ! exits_within 30 "$DAEMON_PID"; then
+		# shellcheck disable=SC2046
+		sh "$abs_top_srcdir/tests/backtrace.sh" "$DAEMON_PID" \
+		    $(pgrep -P "$DAEMON_PID") >&2
+		kill -KILL "$DAEMON_PID" 2>/dev/null
+		echo "FAIL: $DAEMON_KIND did not stop within 30 s of SIGTERM" >&2
+		STOP_FAILED=1
+	fi
 	wait "$DAEMON_PID" 2>/dev/null || true
 	DAEMON_PID=
+}
+
+# exits_within SECONDS PID: whether our child PID ends (or is a zombie)
+# within SECONDS, in 10 ms steps; it is not reaped.
+exits_within() {
+	_i=0
+	while kill -0 "$2" 2>/dev/null &&
+	    [ "$(ps -o stat= -p "$2" | cut -c1)" != Z ]; do
+		_i=$((_i + 1))
+		[ $_i -le $(($1 * 100)) ] || return 1
+		sleep 0.01
+	done
 }
 
 cleanup() {
@@ -70,13 +72,13 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# wait_for FILE: until it exists (10 s bound, 10 ms steps; nothing to
+# wait_for FILE: until it exists (30 s bound, 10 ms steps; nothing to
 # wait on for a socket appearing), failing if the daemon died.
 wait_for() {
 	i=0
 	while [ ! -e "$1" ]; do
 		i=$((i + 1))
-		[ $i -le 1000 ] || fail "timeout waiting for $1"
+		[ $i -le 3000 ] || fail "timeout waiting for $1"
 		kill -0 "$DAEMON_PID" 2>/dev/null ||
 		    { cat "$T/daemon.log" >&2; fail "daemon died"; }
 		sleep 0.01
@@ -151,13 +153,18 @@ start_daemon() {
 	rm -rf "$SIMXEN_DIR" "$XENSTORED_PATH"
 	# SIMXEN_INIT: e.g. --stock, a hypervisor without the domain-state call.
 	"$SIMXEN" init ${SIMXEN_INIT:-} >/dev/null || fail "simxen init"
+	ready=
 	case $1 in
 	ours)
 		# NO_FEED: no domain-state socket (the service's tests).
 		feed="--domain-state-socket=$SIMXEN_DIR/domain-state.d/xenstored"
 		[ -z "${NO_FEED:-}" ] || feed=-V
+		# Its pid file is written once it serves: what we wait for.
+		rm -f "$T/ours.pid"
+		ready=$T/ours.pid
 		LD_LIBRARY_PATH=$SIMLIB LD_PRELOAD=$SIMLIB/libsimxen-procxen.so \
-		    "$OURS" -N -V "$feed" ${OURS_ARGS:-} >"$T/daemon.log" 2>&1 &
+		    "$OURS" -N -V "$feed" --pid-file "$ready" ${OURS_ARGS:-} \
+		    >"$T/daemon.log" 2>&1 &
 		;;
 	cxenstored)
 		[ -x $CXSD ] || fail "$CXSD missing (xen-utils-4.17)"
@@ -189,7 +196,8 @@ CONF
 		;;
 	esac
 	DAEMON_PID=$!
-	wait_for "$XENSTORED_PATH"
+	wait_for "${ready:-$XENSTORED_PATH}"
+	ready=
 	[ -n "${DOMAIN_STATE_SERVICE:-}" ] || return 0
 	LD_LIBRARY_PATH=$SIMLIB \
 	    "$abs_top_builddir/toolstack-hooks/xenstore-domain-state" -V \

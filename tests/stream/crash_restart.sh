@@ -27,17 +27,27 @@ for d in 1 2 3; do
 done
 
 # Guest writers: each write acknowledged prints "-> OK"; a pause after
-# each keeps the tree to a few thousand nodes.
+# each keeps the tree to a few thousand nodes.  At most about 20 writes
+# ahead of the guest's output (OUT; a pipe would hold thousands), so
+# that the end waits for few.
 writer() {
 	i=0
 	while running; do
 		i=$((i + 1))
 		echo "write data/w$i v$i"
 		echo "sleep 2"
+		[ $((i % 10)) -eq 0 ] || continue
+		j=0
+		while running && [ "$(wc -l <"$1")" -lt $((2 * i - 40)) ]; do
+			j=$((j + 1))
+			[ $j -le 6000 ] || break
+			sleep 0.01
+		done
 	done
 }
 for d in 1 2; do
-	writer | guest --timeout 20000 --domid $d >"$T/g$d.out" 2>&1 &
+	writer "$T/g$d.out" |
+	    guest --timeout 20000 --domid $d >"$T/g$d.out" 2>&1 &
 	eval "gpid$d=\$!"
 	BG="$BG $!"
 done
@@ -66,14 +76,15 @@ BG="$BG $!"
 r=0
 while [ $r -lt "$ROUNDS" ]; do
 	r=$((r + 1))
-	# Under load: at least one more write by each writer since the last.
+	# Under load: at least one more write by each writer since the
+	# last, within 15 s (a guest whose requests each wait out its 20 s
+	# timeout does not carry on).
 	for d in 1 2; do
 		n=$(wc -l <"$T/g$d.out")
-		i=0
+		t0=$(date +%s)
 		until [ "$(wc -l <"$T/g$d.out")" -gt "$n" ]; do
-			i=$((i + 1))
-			[ $i -le 6000 ] && kill -0 "$(eval echo \$gpid$d)" \
-			    2>/dev/null ||
+			[ $(($(date +%s) - t0)) -lt 15 ] &&
+			    kill -0 "$(eval echo \$gpid$d)" 2>/dev/null ||
 			    fail "round $r: guest $d stuck: $(tail -3 "$T/g$d.out")"
 			sleep 0.005
 		done
@@ -87,10 +98,13 @@ while [ $r -lt "$ROUNDS" ]; do
 	    "round $r: the watch did not fire"
 done
 touch "$T/stop"
+exec 3>&-
+for p in "$gpid1" "$gpid2" "$dpid" "$gpid3"; do
+	exits_within 60 "$p" || fail "pid $p still running 60 s after the stop"
+done
 wait "$gpid1" || fail "guest 1: $(tail -3 "$T/g1.out")"
 wait "$gpid2" || fail "guest 2: $(tail -3 "$T/g2.out")"
 wait "$dpid"
-exec 3>&-
 wait "$gpid3" || fail "guest 3: $(tail -3 "$T/g3.out")"
 
 # Each guest's output: only writes that were acknowledged and pauses.
