@@ -371,10 +371,11 @@ socket_listen(TALLOC_CTX *ctx, const char *path, unsigned int dom0_domid,
     conn_frame_fn *fn, void *arg, int *err)
 {
 	struct socket_listener *l;
-	struct sockaddr_un sun;
+	struct sockaddr_un sun, tmp;
 	mode_t old;
 
 	memset(&sun, 0, sizeof(sun));
+	memset(&tmp, 0, sizeof(tmp));
 	sun.sun_family = AF_UNIX;
 	if (strlen(path) >= sizeof(sun.sun_path)) {
 		*err = ENAMETOOLONG;
@@ -395,11 +396,19 @@ socket_listen(TALLOC_CTX *ctx, const char *path, unsigned int dom0_domid,
 		talloc_free(l);
 		return NULL;
 	}
-	talloc_set_destructor(l, listener_destroy);
-	unlink(path);
+	/* Bound at a name of its own, listening, then renamed into place:
+	 * a client that finds path can connect (no window between bind
+	 * and listen where connect(2) is refused), and a failure leaves
+	 * whatever was at path. */
+	if ((size_t)snprintf(tmp.sun_path, sizeof(tmp.sun_path), "%s.%ld",
+	    path, (long)getpid()) >= sizeof(tmp.sun_path))
+		tmp = sun;
+	else
+		tmp.sun_family = AF_UNIX;
+	unlink(tmp.sun_path);
 	/* Created 0600 from the start: no window with looser modes. */
 	old = umask(0177);
-	if (bind(l->fd, (struct sockaddr *)&sun, sizeof(sun)) != 0) {
+	if (bind(l->fd, (struct sockaddr *)&tmp, sizeof(tmp)) != 0) {
 		*err = errno;
 		umask(old);
 		close(l->fd);
@@ -409,8 +418,18 @@ socket_listen(TALLOC_CTX *ctx, const char *path, unsigned int dom0_domid,
 	}
 	umask(old);
 	if (listen(l->fd, 128) != 0 ||
-	    (l->lf = loop_fd_add(l, l->fd, accept_event, l)) == NULL) {
-		*err = l->lf == NULL && errno == 0 ? ENOMEM : errno;
+	    (strcmp(tmp.sun_path, path) != 0 &&
+	    rename(tmp.sun_path, path) != 0)) {
+		*err = errno;
+		unlink(tmp.sun_path);
+		close(l->fd);
+		l->fd = -1;
+		talloc_free(l);
+		return NULL;
+	}
+	talloc_set_destructor(l, listener_destroy);
+	if ((l->lf = loop_fd_add(l, l->fd, accept_event, l)) == NULL) {
+		*err = ENOMEM;
 		talloc_free(l);
 		return NULL;
 	}

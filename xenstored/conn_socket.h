@@ -22,7 +22,8 @@ char	*socket_default_path(TALLOC_CTX *ctx);
 
 /*
  * Listen at path (mode 0600; a stale socket file is replaced, a live
- * daemon's is not: EADDRINUSE).  Each accepted client becomes a
+ * daemon's is not: EADDRINUSE).  path appears only once the socket
+ * listens (bound as path.PID, then renamed).  Each accepted client becomes a
  * connection of domid dom0_domid calling fn(arg) for every frame.  The
  * listener is allocated on ctx; freeing it closes and unlinks the socket.
  * Returns NULL with *err set (errno of the failing call, or ENOMEM).
