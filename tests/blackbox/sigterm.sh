@@ -27,6 +27,9 @@ xs_wait_exit "$XS_TIMEOUT"
 ko xenstore-read /tool/xenstored
 xs_start
 ok xenstore-read /tool/xenstored
+# Bound as PATH.PID, then renamed over the stale one: nothing else left.
+left=$(ls -d "$XS_SOCK".* 2>/dev/null)
+[ -z "$left" ] || fail "left beside the socket: $left"
 xs_stop
 
 # SIGTERM straight after start-up, with no client ever connected.
