@@ -48,6 +48,7 @@ struct connection {
 	unsigned int		 target;
 	size_t			 pause_at;	/* stop reading past this */
 	bool			 throttled;	/* not read: conflict credit */
+	bool			 held;		/* a request's reply comes later */
 	size_t			 event_max;	/* drop events past this */
 	unsigned long		 events_dropped;
 	const struct conn_transport *tp;
@@ -215,7 +216,7 @@ parse_frames(struct connection *c)
 	char *payload;
 
 	/* Work per call is bounded by the buffer: at most IN_BUF_SIZE / 16. */
-	while (!c->closing && c->in_len - off >= FRAME_HDR_LEN) {
+	while (!c->closing && !c->held && c->in_len - off >= FRAME_HDR_LEN) {
 		memcpy(&hdr, c->in + off, FRAME_HDR_LEN);
 		if (framing_check_header(&hdr) != 0) {
 			log_warnx("conn %u: payload of %u bytes is over %u: "
@@ -629,8 +630,24 @@ conn_set_limits(struct connection *c, size_t pause_at, size_t event_max)
 bool
 conn_input_paused(const struct connection *c)
 {
-	return c->throttled ||
+	return c->throttled || c->held ||
 	    (c->pause_at != 0 && c->out_bytes >= c->pause_at);
+}
+
+void
+conn_hold(struct connection *c, bool on)
+{
+	if (c->held == on || c->closing)
+		return;
+	c->held = on;
+	if (c->tp->pause_read != NULL)
+		c->tp->pause_read(c->tp_priv, on);
+	if (on)
+		return;
+	/* What came with or after the held request, then what waits. */
+	if (c->in_len > 0 && !parse_frames(c))
+		return;
+	conn_input(c);
 }
 
 void

@@ -51,6 +51,9 @@ struct conn_transport {
 	void		(*consume)(void *priv);
 	uint32_t	(*out_pos)(void *priv);
 	void		(*set_in_pos)(void *priv, uint32_t pos);
+	/* Optional: stop (on) or resume watching for input, so that a
+	 * held connection's waiting bytes do not wake the loop. */
+	void		(*pause_read)(void *priv, bool on);
 	/* Optional, a socket's: the connection has work in flight. */
 	void		(*busy)(void *priv, bool busy);
 };
@@ -165,6 +168,13 @@ bool	conn_input_paused(const struct connection *conn);
  * conflict.h).  Never fails.
  */
 void	conn_set_throttled(struct connection *conn, bool on);
+/*
+ * Hold (on) conn's input for a request whose reply comes later
+ * (REQUEST_HELD, request.h): no frame after it is handled and nothing
+ * more is read.  Off: the frames already read are handled, then input
+ * is read again.  No-op on a closing connection.  Never fails.
+ */
+void	conn_hold(struct connection *conn, bool on);
 /* Bytes queued for the peer. */
 size_t	conn_out_bytes(const struct connection *conn);
 /* Watch events dropped by the event_max limit. */

@@ -100,6 +100,14 @@ sock_stop_read(void *priv)
 }
 
 static void
+sock_pause_read(void *priv, bool on)
+{
+	struct sock_conn *sc = priv;
+
+	loop_fd_want_read(sc->lf, !on);
+}
+
+static void
 sock_busy(void *priv, bool busy)
 {
 	struct sock_conn *sc = priv;
@@ -113,6 +121,7 @@ static const struct conn_transport sock_transport = {
 	.write = sock_write,
 	.want_write = sock_want_write,
 	.stop_read = sock_stop_read,
+	.pause_read = sock_pause_read,
 	.busy = sock_busy,
 };
 

@@ -27,6 +27,7 @@
 #include "journal.h"
 #include "keeper.h"
 #include "log.h"
+#include "loop.h"
 #include "ops.h"
 #include "ops_domain.h"
 #include "quota.h"
@@ -55,7 +56,15 @@ struct lu_session {
 	char			*binary;
 	char			*cmdline;	/* NULL: our own argv */
 	time_t			 started;	/* first -s (txn_clock()), or 0 */
+	/* A -s held until it may go (as C 4.17), asked again each
+	 * LU_HOLD_MS: its header and options. */
+	struct loop_timer	*hold;
+	bool			 held;
+	uint32_t		 req_id, tx_id;
+	bool			 force;
+	time_t			 timeout;
 };
+#define LU_HOLD_MS	100
 static struct lu_session *lu;
 
 void
@@ -467,10 +476,11 @@ scan_socket(int fd, struct connection *conn, void *arg)
  * May a version-1 hand-over go now?  As C 4.17 (lu_check_lu_allowed()):
  * with no transaction open, or with -F once every open one is older
  * than the timeout; else BUSY until the timeout, then C's reason, or
- * with -F the update anyway.  C holds the -s reply meanwhile; we answer
- * BUSY, which xenstore-control retries each second until -t seconds
- * have passed, so the last of its tries (a second before) gets the
- * verdict.  NULL: go; else the reply, on ctx.
+ * with -F the update anyway.  BUSY holds the -s reply, as C does
+ * (lu_start() asks again): xenstore-control stops asking once -t
+ * seconds have passed by its own clock, in whole seconds, so a BUSY
+ * answer near the end could be its last and fail the update.  NULL:
+ * go; else the reply, on ctx.
  */
 static const char *
 lu_v1_verdict(TALLOC_CTX *ctx, bool force, time_t timeout)
@@ -488,7 +498,7 @@ lu_v1_verdict(TALLOC_CTX *ctx, bool force, time_t timeout)
 		return "Allocation failure.";
 	if (force && ts.old == ts.total)
 		return NULL;
-	if (ts.now + 1 < lu->started + timeout)
+	if (ts.now < lu->started + timeout)
 		return "BUSY";
 	if (force)
 		return NULL;	/* the transactions are lost: ENOENT */
@@ -509,21 +519,101 @@ has_arg(char **argv, const char *arg)
 	return false;
 }
 
+static int lu_go(struct request *, bool, bool, time_t);
+
+/* The held -s, asked again: the reply once there is one. */
+static void
+lu_hold_check(void *arg)
+{
+	struct lu_session *s = arg;
+	struct request req;
+	int err;
+
+	if (conn_closing(s->conn))
+		return;		/* the session goes with it */
+	memset(&req, 0, sizeof(req));
+	req.conn = s->conn;
+	req.type = XS_CONTROL;
+	req.req_id = s->req_id;
+	req.tx_id = s->tx_id;
+	if ((req.ctx = talloc_new(s)) == NULL)
+		err = ENOMEM;
+	else if ((err = lu_go(&req, false, s->force, s->timeout)) ==
+	    REQUEST_HELD) {
+		talloc_free(req.ctx);
+		loop_timer_start(s->hold, LU_HOLD_MS);
+		return;
+	}
+	s->held = false;
+	dispatch_reply(&req, err);
+	talloc_free(req.ctx);
+	conn_hold(s->conn, false);
+}
+
+/* Hold req (a -s to C that must wait): REQUEST_HELD, or ENOMEM. */
+static int
+lu_hold(struct request *req, bool force, time_t timeout)
+{
+	if (lu->hold == NULL &&
+	    (lu->hold = loop_timer_new(lu, lu_hold_check, lu)) == NULL)
+		return ENOMEM;
+	lu->held = true;
+	lu->req_id = req->req_id;
+	lu->tx_id = req->tx_id;
+	lu->force = force;
+	lu->timeout = timeout;
+	log_info("live update: -s held while transactions are open "
+	    "(at most %ld s)", (long)timeout);
+	conn_hold(req->conn, true);
+	loop_timer_start(lu->hold, LU_HOLD_MS);
+	return REQUEST_HELD;
+}
+
+/* The session is aborted (-a from another connection) while its -s is
+ * held: that -s gets its answer, and its connection is let go. */
+static void
+lu_hold_abort(struct lu_session *s)
+{
+	struct request req;
+
+	memset(&req, 0, sizeof(req));
+	req.conn = s->conn;
+	req.type = XS_CONTROL;
+	req.req_id = s->req_id;
+	req.tx_id = s->tx_id;
+	s->held = false;
+	(void)request_reply_string(&req, "Live-update session aborted.");
+	dispatch_reply(&req, 0);
+	conn_hold(s->conn, false);
+}
+
 /* -s: write the state and exec the binary; returns only on failure. */
 static int
 lu_start(struct request *req, bool force, time_t timeout)
 {
-	const char *why = NULL, *verdict;
-	bool detached = false;
-	char **argv;
-	int err, ours;
+	int ours;
 
 	/* Ours carries transactions (version 2); C 4.17 would lose them. */
 	if ((ours = binary_runs(lu->binary)) < 0)
 		return request_reply_string(req,
 		    "New binary failed to run with --help.");
+	return lu_go(req, ours, force, timeout);
+}
+
+/* lu_start() once the binary is known: REQUEST_HELD while C's must
+ * wait (lu_hold()), else a reply; returns only on failure. */
+static int
+lu_go(struct request *req, bool ours, bool force, time_t timeout)
+{
+	const char *why = NULL, *verdict;
+	bool detached = false;
+	char **argv;
+	int err;
+
 	if (!ours && (verdict = lu_v1_verdict(req->ctx, force, timeout)) != NULL)
-		return request_reply_string(req, verdict);
+		return strcmp(verdict, "BUSY") == 0 ?
+		    (lu->held ? REQUEST_HELD : lu_hold(req, force, timeout)) :
+		    request_reply_string(req, verdict);
 	if ((argv = lu_argv(req->ctx, lu)) == NULL)
 		return ENOMEM;
 	err = state_save(lu_env.state_path,
@@ -596,6 +686,8 @@ ctl_live_update(struct request *req, const char **args, unsigned int nargs)
 		if (lu == NULL)
 			return request_reply_string(req,
 			    "No live-update session active.");
+		if (lu->held)
+			lu_hold_abort(lu);
 		TALLOC_FREE(lu);
 		return 0;
 	}

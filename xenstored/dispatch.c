@@ -166,7 +166,6 @@ dispatch_frame(struct connection *conn, const struct xsd_sockmsg *hdr,
 {
 	const struct dispatch *d = arg;
 	struct request req;
-	const char *ename;
 	int err;
 
 	memset(&req, 0, sizeof(req));
@@ -178,21 +177,31 @@ dispatch_frame(struct connection *conn, const struct xsd_sockmsg *hdr,
 	req.payload = payload;
 	req.len = hdr->len;
 
-	err = run(d, conn, hdr, &req);
+	if ((err = run(d, conn, hdr, &req)) != REQUEST_HELD)
+		dispatch_reply(&req, err);
+}
+
+void
+dispatch_reply(const struct request *req, int err)
+{
+	const char *ename;
+
 	if (err != 0) {
 		if (!framing_error_known(err))
 			log_warnx("conn %u: %s: error %d has no wire name",
-			    conn_id(conn), framing_type_name(hdr->type), err);
+			    conn_id(req->conn), framing_type_name(req->type),
+			    err);
 		ename = framing_error_name(err);
-		conn_send(conn, XS_ERROR, hdr->req_id, hdr->tx_id, ename,
+		conn_send(req->conn, XS_ERROR, req->req_id, req->tx_id, ename,
 		    strlen(ename) + 1);
 		return;
 	}
-	if (req.reply == NULL)
-		conn_send(conn, hdr->type, hdr->req_id, hdr->tx_id, "OK", 3);
+	if (req->reply == NULL)
+		conn_send(req->conn, req->type, req->req_id, req->tx_id, "OK",
+		    3);
 	else
-		conn_send(conn, hdr->type, hdr->req_id, hdr->tx_id, req.reply,
-		    req.reply_len);
-	if (req.event_path != NULL)
-		conn_send_event(conn, req.event_path, req.event_token);
+		conn_send(req->conn, req->type, req->req_id, req->tx_id,
+		    req->reply, req->reply_len);
+	if (req->event_path != NULL)
+		conn_send_event(req->conn, req->event_path, req->event_token);
 }

@@ -26,6 +26,16 @@ struct dispatch *dispatch_new(TALLOC_CTX *ctx, struct store *st);
 void	dispatch_frame(struct connection *conn, const struct xsd_sockmsg *hdr,
 	    char *payload, TALLOC_CTX *req_ctx, void *arg);
 
+struct request;
+/*
+ * Send req's reply as dispatch_frame() does: err's ERROR (an errno),
+ * else req->reply (NULL: "OK") and any event req names.  For a held
+ * request (REQUEST_HELD, request.h); req->conn, type, req_id and tx_id
+ * must be set.  A reply that cannot be queued is lost as
+ * conn_send() says (the connection closes on ENOSPC).
+ */
+void	dispatch_reply(const struct request *req, int err);
+
 /*
  * The list conn's watches are kept on (made with its session if it has
  * none yet), for a live update's WATCH records (state.c).  Owned by

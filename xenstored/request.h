@@ -2,7 +2,9 @@
  * One client request as the operation handlers see it.  dispatch.c fills
  * it after the generic checks (type, privilege, arity, tx_id), calls the
  * handler, and sends exactly one reply: the handler's result or the error
- * it returned.  Handlers never send replies themselves.
+ * it returned.  Handlers never send replies themselves, but for a held
+ * request: a handler that returns REQUEST_HELD has held the connection
+ * (conn_hold()) and later replies with dispatch_reply(), then lets go.
  */
 #ifndef XSD_REQUEST_H
 #define XSD_REQUEST_H
@@ -18,6 +20,9 @@ struct store;
 struct txn;
 struct txn_list;
 struct watch_list;
+
+/* A handler's result: the reply comes later (see above). */
+#define REQUEST_HELD	EINPROGRESS
 
 /* Upper bound on string arguments any operation takes. */
 #define REQUEST_ARGS_MAX	8

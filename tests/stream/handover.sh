@@ -14,6 +14,9 @@
 #   naming domain 0, once -t has passed), which then still commits;
 # - to C with -F and a young transaction: after -t it goes, the
 #   transaction dropped (ENOENT), as C 4.17 does;
+# - to C without -F and a transaction that commits meanwhile: the -s
+#   is held (one request, no BUSY), then it goes; a -a from another
+#   connection meanwhile answers it;
 # - ours -> ours with transactions open on a guest's ring and on a dom0
 #   socket: the update goes through without -F, each commit gets EAGAIN
 #   (never ENOENT) and its retry commits.
@@ -160,7 +163,68 @@ grep -q '^txend commit -> ERR ENOENT$' "$T/txf.out" ||
     fail "force: the dropped transaction: $(cat "$T/txf.out")"
 xenstore-rm /gof || fail "force: rm"
 echo "ok: force: to C after -t, the transaction dropped (ENOENT)"
-update c-to-ours-after-force "$OURS" "-N -V -F $T/run/pid"
+update c-to-ours-after-force "$OURS" "-N -V -F $T/run/pid -T $T/trace"
+
+# To C with an open transaction and no -F: the -s is held, as C 4.17
+# holds it, not answered BUSY (xenstore-control, counting whole seconds,
+# may take a BUSY near -t for its last answer), while the transaction
+# goes on; once it commits the update goes.  The trace: one -s, no BUSY.
+guest --dom0 --timeout 20000 >"$T/txh.out" 2>&1 <<'S' &
+txstart
+write /th 1
+sleep 2000
+txend commit
+rm /th
+S
+txguest=$!
+wait_line '^write /th 1 -> OK' "$T/txh.out" "the held transaction did not start"
+timeout 60 "$LU" live-update -t 30 -c "-N -F $T/run/pid" "$CXSD" \
+    >"$T/lu.out" 2>&1 || fail "held: exit $?: $(cat "$T/lu.out")"
+[ "$(readlink "/proc/$pid/exe")" = "$CXSD" ] || fail "held: C does not run"
+wait $txguest || fail "held: the client: $(cat "$T/txh.out")"
+grep -q '^txend commit -> OK$' "$T/txh.out" ||
+    fail "held: the transaction: $(cat "$T/txh.out")"
+n=$(grep -c 'IN conn [0-9]* type 0 .*(live-update -s ' "$T/trace")
+b=$(grep -c 'OUT conn .*(BUSY' "$T/trace")
+[ "$n" -eq 1 ] && [ "$b" -eq 0 ] ||
+    fail "held: $n live-update -s requests, $b BUSY answers"
+echo "ok: held: to C once the transaction committed, with one -s"
+update c-to-ours-after-held "$OURS" "-N -V -F $T/run/pid"
+
+# A -a from another connection while a -s is held: that -s is answered
+# that the session was aborted, its connection is served again, and
+# ours serves on.
+guest --dom0 --timeout 20000 >"$T/txa.out" 2>&1 <<'S' &
+txstart
+write /ta 1
+sleep 3000
+txend abort
+S
+txguest=$!
+wait_line '^write /ta 1 -> OK' "$T/txa.out" "the transaction did not start"
+guest --dom0 --timeout 20000 >"$T/held.out" 2>&1 <<S &
+control live-update -f $CXSD
+control live-update -s -t 30
+read /test/a
+S
+held=$!
+n=$(grep -c 'live update: -s held' "$T/daemon.log")
+wait_line "^control live-update -f" "$T/held.out" "no -f"
+i=0
+until [ "$(grep -c 'live update: -s held' "$T/daemon.log")" -gt "$n" ]; do
+	i=$((i + 1))
+	[ $i -le 3000 ] || fail "abort: the -s was not held: $(cat "$T/held.out")"
+	sleep 0.01
+done
+printf 'control live-update -a\n' | guest --dom0 >"$T/abort.out" 2>&1
+wait $held || fail "abort: the held client: $(cat "$T/held.out")"
+grep -q '^control live-update -s -t 30 -> "Live-update session aborted."$' \
+    "$T/held.out" && grep -q '^read /test/a -> "hello"$' "$T/held.out" ||
+    fail "abort: $(cat "$T/held.out" "$T/abort.out")"
+wait $txguest
+[ "$(readlink "/proc/$pid/exe")" != "$CXSD" ] || fail "abort: C runs"
+check abort
+echo "ok: abort: the held -s answered, ours serves on"
 
 # ours -> ours carries open transactions (TA records, stream version 2).
 # Each client waits, in its transaction, for a watch on a node the test
