@@ -139,7 +139,15 @@ S
 		# A first VIRQ takes the creations; the next is one death.
 		victim=$("$SIMXEN" list | awk 'END { print $1 }')
 		"$SIMXEN" shutdown "$victim" poweroff
-		wait_log "domid $victim shutdown"
+		# The look that found the shutdown has ended (its "virq"
+		# line): a death before its last call would fall into it.
+		i=0
+		until sed -n "/domid $victim shutdown\$/,\$p" "$T/service.log" |
+		    grep -q ': virq '; do
+			i=$((i + 1))
+			[ $i -le 3000 ] || { cat "$T/service.log"; fail "$MODE: no shutdown of $victim"; }
+			sleep 0.01
+		done
 		"$SIMXEN" destroy "$victim"
 		# The VIRQ whose look found the death: the first line after.
 		i=0
