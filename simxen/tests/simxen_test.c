@@ -66,6 +66,29 @@ readable(int fd, int ms)
 }
 
 /*
+ * A new domain, and dom0's handle bound to its store port (lport), the
+ * bind's own event taken and the port unmasked.  0, or -1 on a failure.
+ */
+static int
+dom0_bound(struct simxen *sx, struct simxen_dominfo *info,
+    struct simxen_evtchn **e, uint32_t *lport)
+{
+	uint32_t port;
+
+	if (simxen_domain_create(sx, SIMXEN_DOMID_ANY, info) != 0 ||
+	    simxen_evtchn_open(sx, 0, e) != 0 ||
+	    simxen_evtchn_bind_interdomain(*e, info->domid,
+	    info->store_port, lport) != 0)
+		return -1;
+	/* Bind marks the new port pending (as Xen does): eat that. */
+	if (!readable(simxen_evtchn_fd(*e), WAIT_MS) ||
+	    simxen_evtchn_pending(*e, &port) != 0 || port != *lport ||
+	    simxen_evtchn_unmask(*e, *lport) != 0)
+		return -1;
+	return 0;
+}
+
+/*
  * A child process (the "guest") claims its store port and notifies three
  * times while the parent (dom0) leaves the port masked: the parent must
  * see one event, then exactly one more at unmask, then none.
@@ -81,14 +104,7 @@ test_notify_mask_latch(void)
 	char c;
 	pid_t pid;
 
-	CHECK(simxen_domain_create(sx, SIMXEN_DOMID_ANY, &info) == 0);
-	CHECK(simxen_evtchn_open(sx, 0, &e) == 0);
-	CHECK(simxen_evtchn_bind_interdomain(e, info.domid, info.store_port,
-	    &lport) == 0);
-	/* Bind marks the new port pending (as Xen does): eat that. */
-	CHECK(readable(simxen_evtchn_fd(e), WAIT_MS));
-	CHECK(simxen_evtchn_pending(e, &port) == 0 && port == lport);
-	CHECK(simxen_evtchn_unmask(e, lport) == 0);
+	CHECK(dom0_bound(sx, &info, &e, &lport) == 0);
 	CHECK(pipe(sync) == 0 && pipe(hold) == 0);
 
 	if ((pid = fork()) == 0) {
@@ -150,13 +166,7 @@ test_killed_in_fire(void)
 	int st;
 	pid_t pid;
 
-	CHECK(simxen_domain_create(sx, SIMXEN_DOMID_ANY, &info) == 0);
-	CHECK(simxen_evtchn_open(sx, 0, &e) == 0);
-	CHECK(simxen_evtchn_bind_interdomain(e, info.domid, info.store_port,
-	    &lport) == 0);
-	CHECK(readable(simxen_evtchn_fd(e), WAIT_MS));
-	CHECK(simxen_evtchn_pending(e, &port) == 0 && port == lport);
-	CHECK(simxen_evtchn_unmask(e, lport) == 0);
+	CHECK(dom0_bound(sx, &info, &e, &lport) == 0);
 	if ((pid = fork()) == 0) {
 		struct simxen *gsx;
 
