@@ -253,6 +253,21 @@ still_served() {
 $(grep -v '^talloc' /run/baseline | diff - /run/state.now)"
 	state >/run/baseline 2>&1 || fail "cannot read the state"
 }
+# pkg_install DIR WHAT PATTERN EXE: g1 armed (boot_armed), then dpkg -i
+# of DIR's packages (WHAT: upgrade, refused upgrade), whose output must
+# match PATTERN (grep's); the daemon must keep its pid and run EXE.
+pkg_install() {
+	boot_armed
+	old=$xsd
+	dpkg -i "$1"/*.deb >/run/pkg.log 2>&1 ||
+	    fail "dpkg -i ($2): $(tail -5 /run/pkg.log)"
+	grep "xenstored-stable:" /run/pkg.log
+	grep -q "$3" /run/pkg.log || fail "$2: $(tail -5 /run/pkg.log)"
+	xsd=$(cat /run/xenstore.pid)
+	[ "$xsd" = "$old" ] || fail "$2: the daemon's pid went from $old to $xsd"
+	exe=$(readlink "/proc/$xsd/exe")
+	[ "$exe" = "$4" ] || fail "$2: pid $xsd runs '$exe', not '$4'"
+}
 # gone DOMID: the domain is dead and nothing of it is left.
 gone() {
 	p=$(cat /run/rel-$1.pid)
@@ -608,19 +623,9 @@ for scenario in $SCENARIOS; do
 		# a write made after it, on the same ring, and its death is
 		# seen through the restarted service.
 		[ "$PKG" = yes ] || fail "needs the packaged daemon"
-		boot_armed
-		old=$xsd
 		svc0=$(cat /run/xenstore-domain-state.pid)
-		dpkg -i /debs/new/*.deb >/run/upgrade.log 2>&1 ||
-		    fail "dpkg -i (upgrade): $(tail -5 /run/upgrade.log)"
-		grep "xenstored-stable:" /run/upgrade.log
-		grep -q "live-updated xenstored (pid $old)" /run/upgrade.log ||
-		    fail "the upgrade did not live-update: $(tail -5 /run/upgrade.log)"
-		xsd=$(cat /run/xenstore.pid)
-		[ "$xsd" = "$old" ] || fail "the daemon's pid went from $old to $xsd"
-		exe=$(readlink "/proc/$xsd/exe")
-		[ "$exe" = "$pkg_daemon" ] ||
-		    fail "pid $xsd runs '$exe' after the upgrade, not the new $pkg_daemon"
+		pkg_install /debs/new upgrade \
+		    "live-updated xenstored (pid $xsd)" "$pkg_daemon"
 		v=$(/usr/bin/dpkg-query -W -f '${Version}' xenstored-stable)
 		case $v in *+1) ;; *) fail "xenstored-stable $v after the upgrade" ;; esac
 		svc1=$(cat /run/xenstore-domain-state.pid)
@@ -635,19 +640,10 @@ for scenario in $SCENARIOS; do
 		# binary now replaced on disk) serves on: the guest's watch
 		# set before fires for a write made after.
 		[ "$PKG" = yes ] || fail "needs the packaged daemon"
-		boot_armed
-		old=$xsd
-		dpkg -i /debs/bad/*.deb >/run/refused.log 2>&1 ||
-		    fail "dpkg -i (refused upgrade): $(tail -5 /run/refused.log)"
-		grep "xenstored-stable:" /run/refused.log
-		r="live update refused, the old xenstored (pid $old) serves on:"
-		grep -q "$r.*New binary failed to run with --help" /run/refused.log ||
-		    fail "no refusal said: $(tail -5 /run/refused.log)"
-		xsd=$(cat /run/xenstore.pid)
-		[ "$xsd" = "$old" ] || fail "the daemon's pid went from $old to $xsd"
-		exe=$(readlink "/proc/$xsd/exe")
-		[ "$exe" = "$pkg_daemon (deleted)" ] ||
-		    fail "pid $xsd runs '$exe' after the refused upgrade"
+		r="live update refused, the old xenstored (pid $xsd) serves on:"
+		pkg_install /debs/bad "refused upgrade" \
+		    "$r.*New binary failed to run with --help" \
+		    "$pkg_daemon (deleted)"
 		echo "refused upgrade: pid $xsd serves on"
 		still_served "refused upgrade" ;;
 	pkg-purge)	# (last) The packages are purged with a guest
