@@ -1,8 +1,8 @@
 #!/bin/sh
 # bounded.sh COMMAND [ARG...]: make check's runner (SH_LOG_COMPILER,
 # with the shell, and LOG_COMPILER).  Runs a test in a session of its
-# own with a bound of TEST_TIMEOUT seconds (600 unless set; the slowest,
-# from_c.sh, takes about 40 s under ASan).  Past the bound it prints
+# own with a bound of TEST_TIMEOUT seconds (600 unless set; a whole
+# make -j2 check takes about 2 minutes here).  Past the bound it prints
 # what every process of the session waits in, with a backtrace of each
 # where gdb is present, kills the session and fails: a hung test costs
 # one bound and says where it hung, not the whole CI run.
