@@ -206,6 +206,8 @@ conn_closing(const struct connection *c)
 	return c->closing;
 }
 
+static void journal_input(struct connection *, bool);
+
 /* Handle the frames complete in the input buffer; false: stop reading. */
 static bool
 parse_frames(struct connection *c)
@@ -285,18 +287,28 @@ conn_input(struct connection *c)
 	}
 	c->in_len += n;
 	ok = parse_frames(c);
-	if (n > 0 && c->tp->consume != NULL) {
-		/* What the requests did, then what is left of the input,
-		 * is journalled before the ring gets the bytes' room back. */
-		if (!c->closing)
-			journal_ring_in(c, c->tp->in_pos(c->tp_priv), c->in,
-			    c->in_len);
-		journal_flush();
-		c->tp->consume(c->tp_priv);
-	}
+	if (n > 0)
+		journal_input(c, true);
 	if (!ok)
 		return;
 	conn_flush(c);
+}
+
+/*
+ * After frames were handled: a ring's requests' effects, then what is
+ * left of its input, are journalled before the ring gets the bytes'
+ * room back (consume: they were read anew).
+ */
+static void
+journal_input(struct connection *c, bool consume)
+{
+	if (c->tp->consume == NULL)
+		return;
+	if (!c->closing)
+		journal_ring_in(c, c->tp->in_pos(c->tp_priv), c->in, c->in_len);
+	journal_flush();
+	if (consume)
+		c->tp->consume(c->tp_priv);
 }
 
 uint32_t
@@ -637,6 +649,8 @@ conn_input_paused(const struct connection *c)
 void
 conn_hold(struct connection *c, bool on)
 {
+	bool ok;
+
 	if (c->held == on || c->closing)
 		return;
 	c->held = on;
@@ -645,8 +659,12 @@ conn_hold(struct connection *c, bool on)
 	if (on)
 		return;
 	/* What came with or after the held request, then what waits. */
-	if (c->in_len > 0 && !parse_frames(c))
-		return;
+	if (c->in_len > 0) {
+		ok = parse_frames(c);
+		journal_input(c, false);
+		if (!ok)
+			return;
+	}
 	conn_input(c);
 }
 

@@ -60,6 +60,7 @@ struct lu_session {
 	 * LU_HOLD_MS: its header and options. */
 	struct loop_timer	*hold;
 	bool			 held;
+	bool			 aborted;	/* by -a meanwhile */
 	uint32_t		 req_id, tx_id;
 	bool			 force;
 	time_t			 timeout;
@@ -521,21 +522,36 @@ has_arg(char **argv, const char *arg)
 
 static int lu_go(struct request *, bool, bool, time_t);
 
-/* The held -s, asked again: the reply once there is one. */
+/*
+ * The held -s, asked again: the reply once there is one (or, aborted,
+ * that answer and the session's end).  From the loop, never from within
+ * another request: letting the connection go handles its next frames,
+ * which may end the session (xenstore-control's -a after a refusal), so
+ * s is not used after.
+ */
 static void
 lu_hold_check(void *arg)
 {
 	struct lu_session *s = arg;
+	struct connection *conn = s->conn;
 	struct request req;
 	int err;
 
-	if (conn_closing(s->conn))
+	if (conn_closing(conn))
 		return;		/* the session goes with it */
 	memset(&req, 0, sizeof(req));
-	req.conn = s->conn;
+	req.conn = conn;
 	req.type = XS_CONTROL;
 	req.req_id = s->req_id;
 	req.tx_id = s->tx_id;
+	if (s->aborted) {
+		(void)request_reply_string(&req,
+		    "Live-update session aborted.");
+		dispatch_reply(&req, 0);
+		talloc_free(s);
+		conn_hold(conn, false);
+		return;
+	}
 	if ((req.ctx = talloc_new(s)) == NULL)
 		err = ENOMEM;
 	else if ((err = lu_go(&req, false, s->force, s->timeout)) ==
@@ -547,7 +563,7 @@ lu_hold_check(void *arg)
 	s->held = false;
 	dispatch_reply(&req, err);
 	talloc_free(req.ctx);
-	conn_hold(s->conn, false);
+	conn_hold(conn, false);
 }
 
 /* Hold req (a -s to C that must wait): REQUEST_HELD, or ENOMEM. */
@@ -567,24 +583,6 @@ lu_hold(struct request *req, bool force, time_t timeout)
 	conn_hold(req->conn, true);
 	loop_timer_start(lu->hold, LU_HOLD_MS);
 	return REQUEST_HELD;
-}
-
-/* The session is aborted (-a from another connection) while its -s is
- * held: that -s gets its answer, and its connection is let go. */
-static void
-lu_hold_abort(struct lu_session *s)
-{
-	struct request req;
-
-	memset(&req, 0, sizeof(req));
-	req.conn = s->conn;
-	req.type = XS_CONTROL;
-	req.req_id = s->req_id;
-	req.tx_id = s->tx_id;
-	s->held = false;
-	(void)request_reply_string(&req, "Live-update session aborted.");
-	dispatch_reply(&req, 0);
-	conn_hold(s->conn, false);
 }
 
 /* -s: write the state and exec the binary; returns only on failure. */
@@ -686,8 +684,13 @@ ctl_live_update(struct request *req, const char **args, unsigned int nargs)
 		if (lu == NULL)
 			return request_reply_string(req,
 			    "No live-update session active.");
-		if (lu->held)
-			lu_hold_abort(lu);
+		if (lu->held) {
+			/* Its -s is answered, and the session ends, from
+			 * the loop (lu_hold_check()). */
+			lu->aborted = true;
+			loop_timer_start(lu->hold, 0);
+			return 0;
+		}
 		TALLOC_FREE(lu);
 		return 0;
 	}
