@@ -122,12 +122,7 @@ S
 	wait_released 4
 	# Its ring unmapped, the dead domain goes for good: a change of its
 	# own, which must come before the one-death looks below.
-	i=0
-	while "$SIMXEN" info 4 >/dev/null 2>&1; do
-		i=$((i + 1))
-		[ $i -le 3000 ] || fail "$MODE: domain 4 is never reaped"
-		sleep 0.01
-	done
+	wait_reaped 4
 
 	# scale: with 10 and then 300 domains, one destroyed.
 	for n in 10 300; do

@@ -165,12 +165,7 @@ S
 expect "$T/g4.out" "write data/q1 longer -> ERR ENOMEM" 'read data/q1 -> "1"'
 # Its quotas die with it: a new domain 4 has the global ones.
 "$SIMXEN" destroy 4 || fail "destroy 4"
-i=0
-while "$SIMXEN" info 4 >/dev/null 2>&1; do
-	i=$((i + 1))
-	[ $i -le 500 ] || fail "domain 4 never died"
-	sleep 0.01
-done
+wait_reaped 4
 dom0 <<'S'
 getquota 4 nodes
 getquota 4 memory

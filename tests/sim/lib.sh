@@ -53,6 +53,17 @@ stop_daemon() {
 	DAEMON_PID=
 }
 
+# wait_reaped DOMID: until the simulated host has no such domain (a dead
+# one goes once nothing maps its ring; 30 s bound).
+wait_reaped() {
+	_i=0
+	while "$SIMXEN" info "$1" >/dev/null 2>&1; do
+		_i=$((_i + 1))
+		[ $_i -le 3000 ] || fail "domain $1 is never reaped"
+		sleep 0.01
+	done
+}
+
 # exits_within SECONDS PID: whether our child PID ends (or is a zombie)
 # within SECONDS, in 10 ms steps; it is not reaped.
 exits_within() {

@@ -125,15 +125,16 @@ refused nohelp "$T/nohelp" "failed to run with --help"
 # To C, an open transaction (dom0's, on a socket): BUSY until -t runs
 # out, then C 4.17's reason naming its domain once it is that old; then
 # it commits.
-guest --dom0 >"$T/tx.out" 2>&1 <<S &
-txstart
-write /t 1
-sleep 5000
-txend commit
-rm /t
-S
-txguest=$!
-wait_line '^write /t 1 -> OK' "$T/tx.out" "the transaction did not start"
+# tx_open OUT NODE MS END: a dom0 client (output in OUT) writes NODE in
+# a transaction, waits MS ms, ends it (commit or abort) and removes NODE;
+# in the background ($txguest), once the write is done.
+tx_open() {
+	printf 'txstart\nwrite %s 1\nsleep %s\ntxend %s\nrm %s\n' "$2" "$3" \
+	    "$4" "$2" | guest --dom0 --timeout 20000 >"$1" 2>&1 &
+	txguest=$!
+	wait_line "^write $2 1 -> OK" "$1" "the transaction on $2 did not start"
+}
+tx_open "$T/tx.out" /t 5000 commit
 sleep 1	# the transaction is then at least -t 1 old
 refused busy "$CXSD" "Domain 0: [0-9]* s" 1
 grep -q "^Domains with long running transactions:" "$T/lu.out" ||
@@ -169,15 +170,7 @@ update c-to-ours-after-force "$OURS" "-N -V -F $T/run/pid -T $T/trace"
 # holds it, not answered BUSY (xenstore-control, counting whole seconds,
 # may take a BUSY near -t for its last answer), while the transaction
 # goes on; once it commits the update goes.  The trace: one -s, no BUSY.
-guest --dom0 --timeout 20000 >"$T/txh.out" 2>&1 <<'S' &
-txstart
-write /th 1
-sleep 2000
-txend commit
-rm /th
-S
-txguest=$!
-wait_line '^write /th 1 -> OK' "$T/txh.out" "the held transaction did not start"
+tx_open "$T/txh.out" /th 2000 commit
 timeout 60 "$LU" live-update -t 30 -c "-N -F $T/run/pid" "$CXSD" \
     >"$T/lu.out" 2>&1 || fail "held: exit $?: $(cat "$T/lu.out")"
 [ "$(readlink "/proc/$pid/exe")" = "$CXSD" ] || fail "held: C does not run"
@@ -194,14 +187,7 @@ update c-to-ours-after-held "$OURS" "-N -V -F $T/run/pid"
 # A -a from another connection while a -s is held: that -s is answered
 # that the session was aborted, its connection is served again, and
 # ours serves on.
-guest --dom0 --timeout 20000 >"$T/txa.out" 2>&1 <<'S' &
-txstart
-write /ta 1
-sleep 3000
-txend abort
-S
-txguest=$!
-wait_line '^write /ta 1 -> OK' "$T/txa.out" "the transaction did not start"
+tx_open "$T/txa.out" /ta 3000 abort
 guest --dom0 --timeout 20000 >"$T/held.out" 2>&1 <<S &
 control live-update -f $CXSD
 control live-update -s -t 30
