@@ -40,6 +40,16 @@ wait_log() {
 		sleep 0.01
 	done
 }
+# virq_after WHAT STEPS: $line, the summary ("virq N: ...") of the look
+# that logged the line WHAT, once there is one (STEPS of 10 ms).
+virq_after() {
+	i=0
+	until line=$(sed -n "/$1\$/,\$p" "$T/service.log" | grep -m1 ': virq '); do
+		i=$((i + 1))
+		[ $i -le "$2" ] || { cat "$T/service.log"; fail "$MODE: no '$1'"; }
+		sleep 0.01
+	done
+}
 start_service() {
 	LD_LIBRARY_PATH=$SIMLIB "$SERVICE" -V >>"$T/service.log" 2>&1 &
 	service=$!
@@ -136,22 +146,10 @@ S
 		"$SIMXEN" shutdown "$victim" poweroff
 		# The look that found the shutdown has ended (its "virq"
 		# line): a death before its last call would fall into it.
-		i=0
-		until sed -n "/domid $victim shutdown\$/,\$p" "$T/service.log" |
-		    grep -q ': virq '; do
-			i=$((i + 1))
-			[ $i -le 3000 ] || { cat "$T/service.log"; fail "$MODE: no shutdown of $victim"; }
-			sleep 0.01
-		done
+		virq_after "domid $victim shutdown" 3000
 		"$SIMXEN" destroy "$victim"
-		# The VIRQ whose look found the death: the first line after.
-		i=0
-		until line=$(sed -n "/domid $victim dead\$/,\$p" "$T/service.log" |
-		    grep -m1 ': virq '); do
-			i=$((i + 1))
-			[ $i -le 500 ] || { cat "$T/service.log"; fail "$MODE: no death of $victim"; }
-			sleep 0.01
-		done
+		# The VIRQ whose look found the death.
+		virq_after "domid $victim dead" 500
 		calls=$(echo "$line" | sed 's/.*: \([0-9]*\) hypercalls.*/\1/')
 		changes=$(echo "$line" | sed 's/.* \([0-9]*\) changes.*/\1/')
 		echo "$MODE, $n domains, one death: $line"

@@ -165,7 +165,7 @@ S
 expect "$T/g4.out" "write data/q1 longer -> ERR ENOMEM" 'read data/q1 -> "1"'
 # Its quotas die with it: a new domain 4 has the global ones.
 "$SIMXEN" destroy 4 || fail "destroy 4"
-wait_reaped 4
+wait_reaped 4 5
 dom0 <<'S'
 getquota 4 nodes
 getquota 4 memory

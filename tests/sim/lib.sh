@@ -53,13 +53,15 @@ stop_daemon() {
 	DAEMON_PID=
 }
 
-# wait_reaped DOMID: until the simulated host has no such domain (a dead
-# one goes once nothing maps its ring; 30 s bound).
+# wait_reaped DOMID [SECONDS]: until the simulated host has no such
+# domain (a dead one goes once nothing maps its ring; 30 s bound unless
+# SECONDS).
 wait_reaped() {
 	_i=0
 	while "$SIMXEN" info "$1" >/dev/null 2>&1; do
 		_i=$((_i + 1))
-		[ $_i -le 3000 ] || fail "domain $1 is never reaped"
+		[ $_i -le $((${2:-30} * 100)) ] ||
+		    fail "domain $1 is never reaped (its ring stays mapped?)"
 		sleep 0.01
 	done
 }

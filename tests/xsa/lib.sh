@@ -216,20 +216,10 @@ mkguest() {
 	    >"$T/mk$1.out" 2>&1 || { cat "$T/mk$1.out" >&2; fail "creating domain $1"; }
 }
 
-# gone DOMID: destroy the domain and wait until reaped.
+# gone DOMID: destroy the domain and wait until reaped (10 s).
 gone() {
 	"$SIMXEN" destroy "$1" >/dev/null || fail "destroy $1"
-	reaped "$1"
-}
-# reaped DOMID: wait until the simulated Xen has reaped the domain (it is
-# destroyed and the daemon unmapped its ring).
-reaped() {
-	i=0
-	while "$SIMXEN" info "$1" >/dev/null 2>&1; do
-		i=$((i + 1))
-		[ $i -le 1000 ] || fail "domain $1 never died (its ring stays mapped)"
-		sleep 0.01
-	done
+	wait_reaped "$1" 10
 }
 
 # wait_flag PATH PID NAME: until dom0 reads 1 at PATH, while the

@@ -65,8 +65,8 @@ gone 5
 pair 6 7
 "$SIMXEN" destroy 7 >/dev/null && "$SIMXEN" destroy 6 >/dev/null ||
     fail "destroying both"
-reaped 7
-reaped 6
+wait_reaped 7 10
+wait_reaped 6 10
 neighbour_ok "both destroyed at once"
 forgotten 6 7
 

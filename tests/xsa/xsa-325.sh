@@ -57,8 +57,8 @@ waitnode /xsa/phase2
 # The guest and its stub domain die together, as xl destroys them.
 "$SIMXEN" destroy 2 >/dev/null && "$SIMXEN" destroy 3 >/dev/null ||
     fail "destroying domains 2 and 3"
-reaped 2
-reaped 3
+wait_reaped 2 10
+wait_reaped 3 10
 wait $w || { cat "$T/watcher.out" >&2; fail "the watcher failed"; }
 sed -n 's/^repeat 100 -u @releaseDomain .* -> //p' "$T/watcher.out" >"$T/phase2.out"
 expect_re phase2 '@releaseDomain'
