@@ -23,7 +23,10 @@
 #   KVER=...  with debian, the linux-image-KVER package to take; default
 #             the newest /boot/vmlinuz-*-amd64
 #   SOURCE_DATE_EPOCH  the time stamp of every file in the initramfs
-#             (default 0)
+#             (default 0); not passed to build-kernel.sh, whose cache key
+#             does not hold it (its stamp is linux-source's)
+#   STUBDOM_CACHE_HOME  XDG_CACHE_HOME for build-kernel.sh's cache (a
+#             Debian package build resets HOME and XDG_CACHE_HOME)
 #
 # Inputs, all from Debian packages: linux-source-6.1 or linux-image-KVER,
 # busybox-static, and the libraries xenstored links (libc6, libtalloc2,
@@ -138,7 +141,9 @@ xz --check=crc32 --lzma2=preset=9,dict=1MiB -T1 -c "$T/initramfs.cpio" \
 
 # The kernel, gzipped (init-xenstore-domain unpacks it).
 if [ "$kind" = own ]; then
-	sh "$kernel" "$T/k" >&2 || die "build-kernel.sh failed"
+	env -u SOURCE_DATE_EPOCH \
+	    ${STUBDOM_CACHE_HOME:+XDG_CACHE_HOME="$STUBDOM_CACHE_HOME"} \
+	    sh "$kernel" "$T/k" >&2 || die "build-kernel.sh failed"
 	gzip -9 -n -c "$T/k/vmlinux" >"$T/kernel"
 	echo "kernel: $(head -1 "$T/k/BUILD-INFO") by build-kernel.sh, $(grep '^kernel.config sha256' "$T/k/BUILD-INFO")" >>"$manifest"
 else
