@@ -155,9 +155,11 @@ if sh tests/debian/package.sh . build-deb; then
 	# The packaged path on real Xen (docs/debian.md): dom0 installs them
 	# with dpkg -i and Debian's /etc/init.d/xen starts ours through the
 	# one setting; lifecycles, an upgrade with a guest running, a purge
-	# with one running; then a boot where the purged packages leave
-	# Debian's default daemon.
+	# with one running; the same daemon in the packaged xenstore stub
+	# domain (an upgrade, a removal that must be refused); then a boot
+	# where the purged packages leave Debian's default daemon.
 	for b in "pkg tools poweroff reboot crash three pkg-refused pkg-upgrade pkg-purge" \
+	    "pkg-stub tools poweroff three pkg-upgrade pkg-purge" \
 	    "pkg-purged tools poweroff three"; do
 		step "tests/xen-qemu/run.sh --daemon $b"
 		# shellcheck disable=SC2086

@@ -18,7 +18,10 @@
 #                      Debian's /etc/init.d/xen through the one setting
 #                      of docs/debian.md (with the service); purged: the
 #                      same packages installed and purged first, so the
-#                      init script starts Debian's default (DAEMON=ox)
+#                      init script starts Debian's default (DAEMON=ox);
+#                      yes with DAEMON=stub: also the stub domain's
+#                      package and XENSTORETYPE=domain, so our daemon
+#                      runs in the xenstore stub domain
 #   SCENARIOS="..."    see the case statement at the end
 #   SHELL_ONLY=yes     set up, then an interactive shell on the console
 #   HV=stock|patched   Debian's Xen 4.17, or with xen-patches/: our
@@ -245,7 +248,7 @@ still_served() {
 	v=$(xenstore-read $g/data/pong2)
 	[ "$v" = "q$domid" ] || fail "g1 answered '$v' to q$domid"
 	echo "g1 (domid $domid): ping/pong after the $1 ok"
-	check_maps
+	[ "$DAEMON" = stub ] || check_maps
 	xl shutdown -w g1 || fail "xl shutdown after the $1"
 	gone "$domid"
 	wait_for 30 same_state_but_talloc ||
@@ -255,14 +258,21 @@ $(grep -v '^talloc' /run/baseline | diff - /run/state.now)"
 }
 # pkg_install DIR WHAT PATTERN EXE: g1 armed (boot_armed), then dpkg -i
 # of DIR's packages (WHAT: upgrade, refused upgrade), whose output must
-# match PATTERN (grep's); the daemon must keep its pid and run EXE.
+# match PATTERN (grep's); the daemon must keep its pid and run EXE (in
+# the stub domain: the same domain must serve).
 pkg_install() {
 	boot_armed
 	old=$xsd
 	dpkg -i "$1"/*.deb >/run/pkg.log 2>&1 ||
 	    fail "dpkg -i ($2): $(tail -5 /run/pkg.log)"
-	grep "xenstored-stable:" /run/pkg.log
+	grep "xenstored-stable" /run/pkg.log
 	grep -q "$3" /run/pkg.log || fail "$2: $(tail -5 /run/pkg.log)"
+	if [ "$DAEMON" = stub ]; then
+		now=$(xenstore-read /tool/xenstored/domid)
+		[ "$now" = "$stubid" ] && xl list "$stubid" >/dev/null ||
+		    fail "$2: the xenstore domain was $stubid, now '$now'"
+		return 0
+	fi
 	xsd=$(cat /run/xenstore.pid)
 	[ "$xsd" = "$old" ] || fail "$2: the daemon's pid went from $old to $xsd"
 	exe=$(readlink "/proc/$xsd/exe")
@@ -378,8 +388,20 @@ dpkg() {
 	PATH=/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin:/usr/lib/xen-4.17/bin \
 	    /usr/bin/dpkg "$@"
 }
+# The stub domain's package, and where its pid file says domid:N.
+[ "$DAEMON" = stub ] && pkg_names="$pkg_names xenstored-stable-stubdom"
+stub_pidfile=/run/xen/xenstored.pid
+# pkg_daemons: how many dom0 processes run the packaged daemon.
+pkg_daemons() {
+	n=0
+	for e in /proc/[0-9]*/exe; do
+		[ "$(readlink "$e" 2>/dev/null)" != "$pkg_daemon" ] || n=$((n + 1))
+	done
+	echo $n
+}
 # pkg_start: install the packages, set the one setting, and let Debian's
-# /etc/init.d/xen start whichever xenstored it then chooses; sets $xsd.
+# /etc/init.d/xen start whichever xenstored it then chooses; sets $xsd
+# (with DAEMON=stub: $stubid, and $xsd is empty).
 pkg_start() {
 	# Debian's /bin/sh for the maintainer scripts and xenstored-stable:
 	# busybox's sh would run its own start-stop-daemon.
@@ -394,6 +416,9 @@ pkg_start() {
 	dpkg -i /debs/old/*.deb >/run/dpkg.log 2>&1 ||
 	    fail "dpkg -i: $(tail -5 /run/dpkg.log)"
 	echo "dpkg -i: $(/usr/bin/dpkg-query -W -f '${Package} ${Version}, ' $pkg_names)"
+	# The stub domain: our package's setting, a conffile of ours.
+	[ "$DAEMON" != stub ] ||
+	    echo XENSTORETYPE=domain >>/etc/default/xenstored-stable
 	if [ "$PKG" = purged ]; then
 		# shellcheck disable=SC2086
 		dpkg --purge $pkg_names >>/run/dpkg.log 2>&1 ||
@@ -404,16 +429,27 @@ pkg_start() {
 	fi
 	timeout 300 dash /etc/init.d/xen start >/run/xsd.log 2>&1 ||
 	    fail "/etc/init.d/xen start: $(tail -5 /run/xsd.log)"
-	xsd=$(cat /run/xenstore.pid) || fail "no /run/xenstore.pid"
-	exe=$(readlink "/proc/$xsd/exe")
-	want=$pkg_daemon
-	[ "$PKG" = purged ] && want=/usr/lib/xen-4.17/bin/oxenstored
-	[ "$exe" = "$want" ] ||
-	    fail "/etc/init.d/xen started $exe (pid $xsd), not $want"
-	echo "/etc/init.d/xen started $exe (pid $xsd)"
-	[ "$PKG" = purged ] && return
-	grep -q ' /usr/lib/x86_64-linux-gnu/libxs-stable.so.1' "/proc/$xsd/maps" ||
-	    fail "the daemon does not use the packaged libxs-stable.so.1"
+	if [ "$DAEMON" = stub ]; then
+		xsd=
+		stubid=$(sed -n 's/^domid://p' $stub_pidfile)
+		[ -n "$stubid" ] || fail "no xenstore domain: $stub_pidfile: $(cat $stub_pidfile)"
+		[ "$(pkg_daemons)" -eq 0 ] || fail "a xenstored runs in dom0 too"
+		# The packaged images, not make install's.
+		grep -q "xenstore-stubdom: starting /usr/lib/x86_64-linux-gnu/xenstore-stable/stubdom/" /run/xsd.log ||
+		    fail "not the packaged stub domain: $(cat /run/xsd.log)"
+		echo "/etc/init.d/xen started the xenstore domain (domid $stubid)"
+	else
+		xsd=$(cat /run/xenstore.pid) || fail "no /run/xenstore.pid"
+		exe=$(readlink "/proc/$xsd/exe")
+		want=$pkg_daemon
+		[ "$PKG" = purged ] && want=/usr/lib/xen-4.17/bin/oxenstored
+		[ "$exe" = "$want" ] ||
+		    fail "/etc/init.d/xen started $exe (pid $xsd), not $want"
+		echo "/etc/init.d/xen started $exe (pid $xsd)"
+		[ "$PKG" = purged ] && return
+		grep -q ' /usr/lib/x86_64-linux-gnu/libxs-stable.so.1' "/proc/$xsd/maps" ||
+		    fail "the daemon does not use the packaged libxs-stable.so.1"
+	fi
 	svc=/run/xenstore-domain-state.pid
 	wait_for 30 sh -c "kill -0 \$(cat $svc)" ||
 	    fail "the domain-state service does not run: $(cat /var/log/xen/xenstore-domain-state.log)"
@@ -425,10 +461,14 @@ pkg_start() {
 	s0=$(cat $svc)
 	timeout 300 dash /etc/init.d/xen start >>/run/xsd.log 2>&1 ||
 	    fail "/etc/init.d/xen start again: $(tail -5 /run/xsd.log)"
-	n=0
-	for e in /proc/[0-9]*/exe; do
-		[ "$(readlink "$e" 2>/dev/null)" != "$pkg_daemon" ] || n=$((n + 1))
-	done
+	n=$(pkg_daemons)
+	if [ "$DAEMON" = stub ]; then
+		[ "$n" -eq 0 ] && [ "$(sed -n 's/^domid://p' $stub_pidfile)" = "$stubid" ] &&
+		    [ "$(xl list | grep -c '^Xenstore ')" -eq 1 ] && [ "$(cat $svc)" = "$s0" ] ||
+		    fail "/etc/init.d/xen start again: $n daemons, $(cat $stub_pidfile), service $(cat $svc): $(xl list)"
+		echo "/etc/init.d/xen start again: still the domain $stubid and service $s0"
+		return
+	fi
 	[ "$n" -eq 1 ] && [ "$(cat /run/xenstore.pid)" = "$xsd" ] &&
 	    [ "$(cat $svc)" = "$s0" ] ||
 	    fail "/etc/init.d/xen start again: $n daemons, pid $(cat /run/xenstore.pid), service $(cat $svc)"
@@ -621,17 +661,26 @@ for scenario in $SCENARIOS; do
 		# the daemon (same pid, now the new binary) and restarts the
 		# service; the guest's watch set before the upgrade fires for
 		# a write made after it, on the same ring, and its death is
-		# seen through the restarted service.
+		# seen through the restarted service.  In the stub domain
+		# (DAEMON=stub) only the service is new: the same domain
+		# serves, and the postinst says it keeps its image.
 		[ "$PKG" = yes ] || fail "needs the packaged daemon"
 		svc0=$(cat /run/xenstore-domain-state.pid)
-		pkg_install /debs/new upgrade \
-		    "live-updated xenstored (pid $xsd)" "$pkg_daemon"
+		if [ "$DAEMON" = stub ]; then
+			pkg_install /debs/new upgrade \
+			    "the xenstore domain (domid $stubid) runs the old image until the next boot"
+			grep -q "the xenstore domain (domid $stubid) serves on; the new service starts now" /run/pkg.log ||
+			    fail "upgrade: $(tail -5 /run/pkg.log)"
+		else
+			pkg_install /debs/new upgrade \
+			    "live-updated xenstored (pid $xsd)" "$pkg_daemon"
+		fi
 		v=$(/usr/bin/dpkg-query -W -f '${Version}' xenstored-stable)
 		case $v in *+1) ;; *) fail "xenstored-stable $v after the upgrade" ;; esac
 		svc1=$(cat /run/xenstore-domain-state.pid)
 		[ "$svc1" != "$svc0" ] && kill -0 "$svc1" ||
 		    fail "the service was not restarted ($svc0, then $svc1)"
-		echo "xenstored-stable $v: pid $xsd live-updated, the service is pid $svc1"
+		echo "xenstored-stable $v: ${xsd:+pid $xsd live-updated, }the service is pid $svc1"
 		still_served upgrade ;;
 	pkg-refused)	# (PKG=yes, before pkg-upgrade) An upgrade to a
 		# version whose daemon fails its --help check (run.sh's
@@ -649,8 +698,29 @@ for scenario in $SCENARIOS; do
 	pkg-purge)	# (last) The packages are purged with a guest
 		# running: prerm hands the host to Debian's C xenstored (same
 		# pid); the guest's kernel's watch on control/shutdown works
-		# under C, and dom0 sees its death from C.
+		# under C, and dom0 sees its death from C.  In the stub
+		# domain (DAEMON=stub) the removal is refused, as the domain
+		# hears of deaths only from the packaged service: dpkg fails
+		# and says why, the service and the domain serve on.
 		[ "$PKG" = yes ] || fail "needs the packaged daemon"
+		if [ "$DAEMON" = stub ]; then
+			boot_armed
+			svc0=$(cat /run/xenstore-domain-state.pid)
+			# shellcheck disable=SC2086
+			! dpkg --purge $pkg_names >/run/purge.log 2>&1 ||
+			    fail "dpkg --purge went through with the stub domain serving"
+			grep "xenstored-stable" /run/purge.log
+			grep -q "needs xenstore-domain-state" /run/purge.log ||
+			    fail "refused removal: $(tail -5 /run/purge.log)"
+			st=$(/usr/bin/dpkg-query -W -f '${db:Status-Status}' xenstored-stable)
+			[ "$st" = installed ] ||
+			    fail "xenstored-stable is '$st' after the refused removal"
+			[ "$(cat /run/xenstore-domain-state.pid)" = "$svc0" ] && kill -0 "$svc0" ||
+			    fail "the service (pid $svc0) did not serve on"
+			echo "refused removal: xenstored-stable installed, the service (pid $svc0) serves on"
+			still_served "refused removal"
+			continue
+		fi
 		boot g1 wait
 		old=$xsd
 		# shellcheck disable=SC2086
