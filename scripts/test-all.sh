@@ -158,7 +158,7 @@ if sh tests/debian/package.sh . build-deb; then
 	# with one running; the same daemon in the packaged xenstore stub
 	# domain (an upgrade, a removal that must be refused); then a boot
 	# where the purged packages leave Debian's default daemon.
-	for b in "pkg tools poweroff reboot crash three pkg-refused pkg-upgrade pkg-purge" \
+	for b in "pkg tools poweroff reboot crash three pkg-refused pkg-upgrade pkg-refused-removal pkg-purge" \
 	    "pkg-stub tools poweroff three pkg-upgrade pkg-purge" \
 	    "pkg-purged tools poweroff three"; do
 		step "tests/xen-qemu/run.sh --daemon $b"

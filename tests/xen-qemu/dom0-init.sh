@@ -695,6 +695,37 @@ for scenario in $SCENARIOS; do
 		    "$pkg_daemon (deleted)"
 		echo "refused upgrade: pid $xsd serves on"
 		still_served "refused upgrade" ;;
+	pkg-refused-removal)	# (PKG=yes, before pkg-purge) A purge
+		# while a dom0 client holds a watch with a depth, which C
+		# 4.17's stream (version 1) cannot carry: prerm's hand-back
+		# is refused, dpkg --purge fails and says why, and ours serves
+		# on (same pid and binary, xenstored-stable installed, the
+		# service started again); the guest's watch set before fires
+		# for a write made after.
+		[ "$PKG" = yes ] && [ "$DAEMON" = ours ] || fail "needs the packaged daemon in dom0"
+		boot_armed
+		svc0=$(cat /run/xenstore-domain-state.pid)
+		xq-watch /local/domain/0/xq-watch t 1 >/run/xq-watch.log 2>&1 &
+		wpid=$!
+		wait_for 30 grep -q '^watching ' /run/xq-watch.log ||
+		    fail "xq-watch: $(cat /run/xq-watch.log)"
+		# shellcheck disable=SC2086
+		! dpkg --purge $pkg_names >/run/purge.log 2>&1 ||
+		    fail "dpkg --purge went through with a watch C cannot take"
+		grep "xenstored-stable" /run/purge.log
+		grep -q "refused, xenstored (pid $xsd) serves on: .*a watch with a depth" /run/purge.log ||
+		    fail "refused removal: $(tail -5 /run/purge.log)"
+		kill "$wpid"
+		st=$(/usr/bin/dpkg-query -W -f '${db:Status-Status}' xenstored-stable)
+		exe=$(readlink "/proc/$xsd/exe")
+		[ "$st" = installed ] && [ "$exe" = "$pkg_daemon" ] &&
+		    [ "$(cat /run/xenstore.pid)" = "$xsd" ] ||
+		    fail "after the refused removal: xenstored-stable '$st', pid $xsd runs '$exe', pid file $(cat /run/xenstore.pid)"
+		svc1=$(cat /run/xenstore-domain-state.pid)
+		[ "$svc1" != "$svc0" ] && kill -0 "$svc1" ||
+		    fail "the service was not started again ($svc0, then $svc1)"
+		echo "refused removal: pid $xsd serves on, xenstored-stable installed, the service is pid $svc1"
+		still_served "refused removal" ;;
 	pkg-purge)	# (last) The packages are purged with a guest
 		# running: prerm hands the host to Debian's C xenstored (same
 		# pid); the guest's kernel's watch on control/shutdown works

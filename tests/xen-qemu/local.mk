@@ -28,6 +28,14 @@ tests_xen_qemu_xq_latency_CFLAGS = $(AM_CFLAGS) $(XENSTORE_CFLAGS)
 tests_xen_qemu_xq_latency_LDADD = $(XENSTORE_LIBS)
 tests_xen_qemu_xq_latency_LDFLAGS = $(AM_LDFLAGS) -no-install
 
-check-xen: all tests/xen-qemu/xq-domains$(EXEEXT) tests/xen-qemu/xq-latency$(EXEEXT)
+# A watch with a depth, which libxenstore 4.17 cannot set: the live
+# update to C that it must make fail (dom0-init.sh, pkg-refused-removal).
+check_PROGRAMS += tests/xen-qemu/xq-watch
+tests_xen_qemu_xq_watch_SOURCES = tests/xen-qemu/xq-watch.c
+tests_xen_qemu_xq_watch_CFLAGS = $(AM_CFLAGS) $(XENSTORE_CFLAGS)
+tests_xen_qemu_xq_watch_LDFLAGS = $(AM_LDFLAGS) -no-install
+
+check-xen: all tests/xen-qemu/xq-domains$(EXEEXT) tests/xen-qemu/xq-latency$(EXEEXT) \
+    tests/xen-qemu/xq-watch$(EXEEXT)
 	sh $(srcdir)/tests/xen-qemu/run.sh $(abs_top_builddir) $(XEN_QEMU_ARGS)
 .PHONY: check-xen

@@ -37,7 +37,7 @@
 #               dom0 installs the packages with dpkg -i and Debian's
 #               /etc/init.d/xen starts the daemon the one setting of
 #               docs/debian.md names: ours (pkg; scenarios pkg-refused,
-#               pkg-upgrade and pkg-purge), ours in the xenstore stub
+#               pkg-upgrade, pkg-refused-removal and pkg-purge), ours in the xenstore stub
 #               domain of xenstored-stable-stubdom (pkg-stub, with
 #               XENSTORETYPE=domain; pkg-upgrade, and pkg-purge, which
 #               must be refused), or Debian's default once the packages
@@ -160,7 +160,8 @@ if [ "$matrix" = yes ] || [ "$daemon" = stub ]; then
 	    { echo "run.sh: make stubdom failed" >&2; exit 1; }
 fi
 make -C "$build" install DESTDIR="$T/inst" >/dev/null
-make -C "$build" tests/xen-qemu/xq-domains tests/xen-qemu/xq-latency >/dev/null
+make -C "$build" tests/xen-qemu/xq-domains tests/xen-qemu/xq-latency \
+    tests/xen-qemu/xq-watch >/dev/null
 skeleton "$T/dom0" "$here/dom0-init.sh"
 copy /usr/bin/xenstore-read /usr/bin/xenstore-write /usr/bin/xenstore-watch \
     /usr/bin/xenstore-ls /usr/bin/xenstore-exists /usr/bin/xenstore-rm \
@@ -183,9 +184,9 @@ cp -a "$T/inst/usr/local/sbin" "$T/inst/usr/local/lib" "$root/usr/local/"
 LD_LIBRARY_PATH=$T/inst/usr/local/lib copy \
     "$T/inst/usr/local/sbin/xenstored" \
     "$T/inst/usr/local/sbin/xenstore-domain-state" 2>/dev/null || true
-# The test tools: empty domains for the patched-only scenarios, and
-# the latency figures.
-for t in xq-domains xq-latency; do
+# The test tools: empty domains for the patched-only scenarios, the
+# latency figures, and a watch with a depth.
+for t in xq-domains xq-latency xq-watch; do
 	cp "$build/tests/xen-qemu/$t" "$T/$t"
 	LD_LIBRARY_PATH=$T/inst/usr/local/lib copy "$T/$t"
 	mv "$root$T/$t" "$root/usr/local/sbin/"
