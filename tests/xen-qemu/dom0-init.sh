@@ -388,8 +388,12 @@ dpkg() {
 	PATH=/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin:/usr/lib/xen-4.17/bin \
 	    /usr/bin/dpkg "$@"
 }
-# The stub domain's package, and where its pid file says domid:N.
-[ "$DAEMON" = stub ] && pkg_names="$pkg_names xenstored-stable-stubdom"
+# The stub domain's package, when built (not under the nostubdom
+# profile): installed in every packaged boot, so purged with the rest.
+for f in /debs/old/xenstored-stable-stubdom_*.deb; do
+	[ ! -e "$f" ] || pkg_names="$pkg_names xenstored-stable-stubdom"
+done
+# Where the stub domain's pid file says domid:N.
 stub_pidfile=/run/xen/xenstored.pid
 # pkg_daemons: how many dom0 processes run the packaged daemon.
 pkg_daemons() {
@@ -763,6 +767,8 @@ for scenario in $SCENARIOS; do
 		    fail "pid $old runs '$exe' after the purge, not Debian's C xenstored"
 		[ ! -e "$pkg_daemon" ] && [ ! -e /run/xenstore-domain-state.pid ] ||
 		    fail "the purge left the daemon or the service"
+		[ ! -e /usr/lib/x86_64-linux-gnu/xenstore-stable ] ||
+		    fail "the purge left the stub domain's images"
 		tr '\0' ' ' <"/proc/$old/cmdline" | grep -q -- '--pid-file /run/xenstore.pid' ||
 		    fail "C runs without the init script's pid file: $(tr '\0' ' ' <"/proc/$old/cmdline")"
 		echo "purged: pid $old is Debian's C xenstored"
