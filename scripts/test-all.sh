@@ -156,10 +156,12 @@ if sh tests/debian/package.sh . build-deb; then
 	# with dpkg -i and Debian's /etc/init.d/xen starts ours through the
 	# one setting; lifecycles, an upgrade with a guest running, a purge
 	# with one running; the same daemon in the packaged xenstore stub
-	# domain (an upgrade, a removal that must be refused); then a boot
-	# where the purged packages leave Debian's default daemon.
+	# domain (an upgrade, a removal that must be refused); ours in dom0
+	# when XENSTORETYPE=domain outlived the stub domain's package; then
+	# a boot where the purged packages leave Debian's default daemon.
 	for b in "pkg tools poweroff reboot crash three pkg-refused pkg-upgrade pkg-refused-removal pkg-purge" \
 	    "pkg-stub tools poweroff three pkg-upgrade pkg-purge" \
+	    "pkg-nostub tools poweroff pkg-purge" \
 	    "pkg-purged tools poweroff three"; do
 		step "tests/xen-qemu/run.sh --daemon $b"
 		# shellcheck disable=SC2086

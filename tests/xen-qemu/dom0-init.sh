@@ -22,6 +22,10 @@
 #                      yes with DAEMON=stub: also the stub domain's
 #                      package and XENSTORETYPE=domain, so our daemon
 #                      runs in the xenstore stub domain
+#   PKG=nostub         as yes with DAEMON=ours, but XENSTORETYPE=domain
+#                      is set and xenstored-stable-stubdom removed
+#                      before the boot script runs: ours must serve
+#                      from dom0 and say why
 #   SCENARIOS="..."    see the case statement at the end
 #   SHELL_ONLY=yes     set up, then an interactive shell on the console
 #   HV=stock|patched   Debian's Xen 4.17, or with xen-patches/: our
@@ -423,6 +427,15 @@ pkg_start() {
 	# The stub domain: our package's setting, a conffile of ours.
 	[ "$DAEMON" != stub ] ||
 	    echo XENSTORETYPE=domain >>/etc/default/xenstored-stable
+	if [ "$PKG" = nostub ]; then
+		echo XENSTORETYPE=domain >>/etc/default/xenstored-stable
+		dpkg --remove xenstored-stable-stubdom >>/run/dpkg.log 2>&1 ||
+		    fail "dpkg --remove xenstored-stable-stubdom: $(tail -5 /run/dpkg.log)"
+		[ ! -e /usr/sbin/xenstore-stubdom ] ||
+		    fail "removed, but xenstore-stubdom is left"
+		pkg_names=${pkg_names% xenstored-stable-stubdom}
+		echo "dpkg --remove xenstored-stable-stubdom: done, XENSTORETYPE=domain left"
+	fi
 	if [ "$PKG" = purged ]; then
 		# shellcheck disable=SC2086
 		dpkg --purge $pkg_names >>/run/dpkg.log 2>&1 ||
@@ -451,6 +464,14 @@ pkg_start() {
 		    fail "/etc/init.d/xen started $exe (pid $xsd), not $want"
 		echo "/etc/init.d/xen started $exe (pid $xsd)"
 		[ "$PKG" = purged ] && return
+		if [ "$PKG" = nostub ]; then
+			grep -q "XENSTORETYPE=domain, but /usr/sbin/xenstore-stubdom is not installed" /run/xsd.log ||
+			    fail "no word of the missing stub domain package: $(cat /run/xsd.log)"
+			! xl list | grep -q '^Xenstore ' || fail "a xenstore domain runs: $(xl list)"
+			echo "XENSTORETYPE=domain without the stub domain's package: ours serves from dom0"
+			# From here on as the packaged daemon in dom0.
+			PKG=yes
+		fi
 		grep -q ' /usr/lib/x86_64-linux-gnu/libxs-stable.so.1' "/proc/$xsd/maps" ||
 		    fail "the daemon does not use the packaged libxs-stable.so.1"
 	fi

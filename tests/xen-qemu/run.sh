@@ -32,7 +32,7 @@
 #               xenstored in the xenstore stub domain (`make stubdom`),
 #               MIB of memory (default: xenstore-stubdom's); --no-reclaim: the service
 #               leaves VIRQ_DOM_EXC with it (-k), so must miss deaths
-#        run.sh BUILDDIR --daemon pkg|pkg-stub|pkg-purged [SCENARIO...]
+#        run.sh BUILDDIR --daemon pkg|pkg-stub|pkg-nostub|pkg-purged [SCENARIO...]
 #               with XEN_QEMU_DEBS=DIR (tests/debian/package.sh's output):
 #               dom0 installs the packages with dpkg -i and Debian's
 #               /etc/init.d/xen starts the daemon the one setting of
@@ -40,7 +40,9 @@
 #               pkg-upgrade, pkg-refused-removal and pkg-purge), ours in the xenstore stub
 #               domain of xenstored-stable-stubdom (pkg-stub, with
 #               XENSTORETYPE=domain; pkg-upgrade, and pkg-purge, which
-#               must be refused), or Debian's default once the packages
+#               must be refused), ours in dom0 when XENSTORETYPE=domain
+#               is left set but xenstored-stable-stubdom was removed
+#               (pkg-nostub), or Debian's default once the packages
 #               are purged (pkg-purged)
 #        run.sh BUILDDIR --shell [--daemon ours|c|ox|ox-stable]
 #               an interactive dom0 shell (docs/testing.md)
@@ -98,10 +100,10 @@ while [ $# -gt 0 ]; do
 done
 case $daemon in
 ours|c|ox|ox-stable|stub) ;;
-pkg|pkg-stub|pkg-purged)
+pkg|pkg-stub|pkg-nostub|pkg-purged)
 	[ -n "${XEN_QEMU_DEBS:-}" ] && ls "$XEN_QEMU_DEBS"/xenstored-stable_*.deb >/dev/null 2>&1 ||
 	    { echo "run.sh: --daemon $daemon: XEN_QEMU_DEBS=DIR, the packages of tests/debian/package.sh" >&2; exit 2; } ;;
-*) echo "run.sh: --daemon ours|c|ox|ox-stable|stub|pkg|pkg-stub|pkg-purged" >&2; exit 2 ;;
+*) echo "run.sh: --daemon ours|c|ox|ox-stable|stub|pkg|pkg-stub|pkg-nostub|pkg-purged" >&2; exit 2 ;;
 esac
 case $hv in patched|stock) ;; *) echo "run.sh: XEN_QEMU_HV=patched|stock" >&2; exit 2 ;; esac
 
@@ -206,7 +208,7 @@ fi
 # a file conflict shows), and a newer
 # version of each of ours (the same build with its version raised) for
 # the upgrade.
-case $daemon in pkg|pkg-stub|pkg-purged)
+case $daemon in pkg|pkg-stub|pkg-nostub|pkg-purged)
 	copy /usr/bin/dpkg /usr/bin/dpkg-deb /usr/bin/dpkg-query \
 	    /usr/bin/dpkg-split /usr/bin/dpkg-trigger /usr/bin/tar /sbin/ldconfig
 	db=$root/var/lib/dpkg
@@ -285,6 +287,7 @@ boot() {
 	case $2 in
 	pkg) d=ours p=yes ;;
 	pkg-stub) d=stub p=yes ;;
+	pkg-nostub) d=ours p=nostub ;;
 	pkg-purged) d=ox p=purged ;;
 	*) d=$2 p=no ;;
 	esac
