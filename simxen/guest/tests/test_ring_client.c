@@ -33,6 +33,9 @@ struct fake {
 	struct xenstore_domain_interface *intf;
 	int		 to_server, to_guest;	/* eventfds */
 	pthread_t	 thread;
+	/* Held by the server over each pass on the ring, so that a test
+	 * moving the indexes cannot land between its loads of them. */
+	pthread_mutex_t	 lock;
 	atomic_bool	 stop;
 	/* Behaviour, set while the client is idle. */
 	atomic_uint	 events_per_watch;	/* events before a WATCH reply */
@@ -228,6 +231,7 @@ server(void *arg)
 
 	while (!atomic_load(&f->stop)) {
 		await(f->to_server, 1000);
+		pthread_mutex_lock(&f->lock);
 		any = false;
 		if (ld(&f->intf->connection) == XENSTORE_RECONNECT) {
 			reconnect(f);
@@ -243,6 +247,7 @@ server(void *arg)
 		} while (moved);
 		if (any)
 			kick(f->to_guest);
+		pthread_mutex_unlock(&f->lock);
 	}
 	return NULL;
 }
@@ -272,6 +277,8 @@ fake_start(uint32_t features)
 		abort();
 	memset(f->intf, 0, 4096);
 	f->intf->server_features = features;
+	if (pthread_mutex_init(&f->lock, NULL) != 0)
+		abort();
 	f->to_server = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	f->to_guest = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (f->to_server < 0 || f->to_guest < 0 ||
@@ -288,6 +295,7 @@ fake_stop(struct fake *f)
 	pthread_join(f->thread, NULL);
 	close(f->to_server);
 	close(f->to_guest);
+	pthread_mutex_destroy(&f->lock);
 	free(f->intf);
 	free(f);
 }
@@ -351,12 +359,15 @@ echo(size_t len, unsigned int seed)
 	return ok;
 }
 
-/* Move all four indexes to v while both sides are idle. */
+/* Move all four indexes to v while the client is idle.  The server may
+ * still be in the pass that wrote the last reply (it loops until a pass
+ * moves nothing), so wait that pass out. */
 static void
 set_indexes(uint32_t v)
 {
 	struct xenstore_domain_interface *intf = fk->intf;
 
+	pthread_mutex_lock(&fk->lock);
 	CU_ASSERT(ld(&intf->req_prod) == ld(&intf->req_cons));
 	CU_ASSERT(ld(&intf->rsp_prod) == ld(&intf->rsp_cons));
 	st(&intf->req_cons, v);
@@ -364,6 +375,7 @@ set_indexes(uint32_t v)
 	st(&intf->rsp_cons, v);
 	st(&intf->rsp_prod, v);
 	atomic_thread_fence(memory_order_seq_cst);
+	pthread_mutex_unlock(&fk->lock);
 }
 
 /*
