@@ -47,7 +47,7 @@ count() {
 # failed_logs: the end of each failed test's log in $dir, so that CI's
 # output says why (the build tree does not outlive the run).
 failed_logs() {
-	find "$dir/tests" -name '*.trs' | while read -r trs; do
+	find "$dir" -name '*.trs' | while read -r trs; do
 		grep -q -E '^:test-result: (FAIL|ERROR|XPASS)' "$trs" || continue
 		echo "--- ${trs%.trs}.log (last 80 lines)"
 		tail -n 80 "${trs%.trs}.log"
