@@ -424,11 +424,11 @@ pkg_start() {
 	dpkg -i /debs/old/*.deb >/run/dpkg.log 2>&1 ||
 	    fail "dpkg -i: $(tail -5 /run/dpkg.log)"
 	echo "dpkg -i: $(/usr/bin/dpkg-query -W -f '${Package} ${Version}, ' $pkg_names)"
-	# The stub domain: our package's setting, a conffile of ours.
-	[ "$DAEMON" != stub ] ||
+	# The stub domain: our package's setting, a conffile of ours
+	# (PKG=nostub: left set when the stub domain's package goes).
+	[ "$DAEMON" != stub ] && [ "$PKG" != nostub ] ||
 	    echo XENSTORETYPE=domain >>/etc/default/xenstored-stable
 	if [ "$PKG" = nostub ]; then
-		echo XENSTORETYPE=domain >>/etc/default/xenstored-stable
 		dpkg --remove xenstored-stable-stubdom >>/run/dpkg.log 2>&1 ||
 		    fail "dpkg --remove xenstored-stable-stubdom: $(tail -5 /run/dpkg.log)"
 		[ ! -e /usr/sbin/xenstore-stubdom ] ||
