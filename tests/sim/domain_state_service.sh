@@ -96,6 +96,9 @@ S
 		sleep 0.01
 	done
 	"$SIMXEN" shutdown 2 reboot
+	# A destroy before the service's next look would make one change of
+	# the two (a snapshot sees the domain gone, never shut down): wait.
+	wait_log "domid 2 shutdown"
 	"$SIMXEN" destroy 2
 	wait_released 2
 	wait $watcher || fail "watcher"
