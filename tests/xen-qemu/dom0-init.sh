@@ -426,8 +426,9 @@ pkg_start() {
 	echo "dpkg -i: $(/usr/bin/dpkg-query -W -f '${Package} ${Version}, ' $pkg_names)"
 	# The stub domain: our package's setting, a conffile of ours
 	# (PKG=nostub: left set when the stub domain's package goes).
-	[ "$DAEMON" != stub ] && [ "$PKG" != nostub ] ||
-	    echo XENSTORETYPE=domain >>/etc/default/xenstored-stable
+	if [ "$DAEMON" = stub ] || [ "$PKG" = nostub ]; then
+		echo XENSTORETYPE=domain >>/etc/default/xenstored-stable
+	fi
 	if [ "$PKG" = nostub ]; then
 		dpkg --remove xenstored-stable-stubdom >>/run/dpkg.log 2>&1 ||
 		    fail "dpkg --remove xenstored-stable-stubdom: $(tail -5 /run/dpkg.log)"

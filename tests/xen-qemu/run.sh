@@ -208,7 +208,7 @@ fi
 # a file conflict shows), and a newer
 # version of each of ours (the same build with its version raised) for
 # the upgrade.
-case $daemon in pkg|pkg-stub|pkg-nostub|pkg-purged)
+case $daemon in pkg*)	# one of the packaged boots checked above
 	copy /usr/bin/dpkg /usr/bin/dpkg-deb /usr/bin/dpkg-query \
 	    /usr/bin/dpkg-split /usr/bin/dpkg-trigger /usr/bin/tar /sbin/ldconfig
 	db=$root/var/lib/dpkg
